@@ -1,0 +1,86 @@
+# promptbank: `make run` serves the API locally; `make test` runs everything CI runs.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PORT ?= 3000
+PROMPTBANK_STATE_DIR ?= .local
+VENV := .venv
+PY := $(VENV)/bin/python
+# Lambda's runtime is Python 3.12: prefer it (sam build needs it on PATH); any 3.12 from PATH or pyenv will do.
+PYTHON312 := $(shell command -v python3.12 2>/dev/null || ls -d $$HOME/.pyenv/versions/3.12*/bin/python3.12 2>/dev/null | tail -n 1)
+STAMP := $(VENV)/.installed
+export PATH := $(abspath $(VENV))/bin:$(PATH)
+export AWS_DEFAULT_REGION ?= us-east-1
+export SAM_CLI_TELEMETRY := 0
+PYTEST_WORKERS ?= 2
+
+.PHONY: help venv run test lint typecheck validate build bench openapi openapi-check test-unit test-integration \
+        test-local test-e2e test-contract test-slow browser clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+
+$(STAMP): requirements/dev.lock
+	@test -n "$(PYTHON312)" || { echo "Python 3.12 is needed (python3.12 on PATH or under pyenv)"; exit 1; }
+	test -x $(PY) || $(PYTHON312) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements/dev.lock
+	touch $(STAMP)
+
+venv: $(STAMP) ## create .venv and install the pinned requirements
+
+run: $(STAMP) ## the local API on http://127.0.0.1:$(PORT) (moto inside; state in $(PROMPTBANK_STATE_DIR))
+	PORT=$(PORT) PROMPTBANK_STATE_DIR=$(PROMPTBANK_STATE_DIR) $(PY) -m local
+
+lint: $(STAMP) ## ruff
+	$(PY) -m ruff check shared functions local tests bench scripts
+	$(PY) -m ruff format --check shared functions local scripts || true
+
+typecheck: $(STAMP) ## mypy with the pydantic plugin
+	$(PY) -m mypy
+
+validate: $(STAMP) ## cfn-lint and sam validate --lint
+	$(VENV)/bin/cfn-lint template.yaml
+	$(VENV)/bin/sam validate --lint --region $(AWS_DEFAULT_REGION)
+
+build: $(STAMP) ## sam build (arm64 layer from platform wheels)
+	$(VENV)/bin/sam build --build-in-source --cached --parallel
+
+openapi: $(STAMP) ## regenerate docs/openapi.json from the typed routes
+	$(PY) scripts/openapi.py
+
+openapi-check: $(STAMP)
+	$(PY) scripts/openapi.py --check
+
+test-unit: $(STAMP)
+	$(PY) -m pytest -q tests/unit
+
+test-integration: $(STAMP)
+	$(PY) -m pytest -q tests/integration
+
+test-local: $(STAMP)
+	$(PY) -m pytest -q tests/local
+
+test-e2e: $(STAMP) browser
+	$(PY) -m pytest -q tests/e2e
+
+test-contract: $(STAMP)
+	$(PY) -m pytest -q tests/contract
+
+browser: $(STAMP) ## headless Chromium from Debian's packages, for the share-page test
+	@command -v chromium >/dev/null 2>&1 || { command -v apt-get >/dev/null && \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || \
+	  echo "chromium not installed: browser tests will be skipped"; }
+
+test: $(STAMP) browser lint typecheck validate openapi-check ## everything CI runs
+	$(PY) -m pytest -q -m "not slow" tests
+	$(MAKE) --no-print-directory build
+
+test-slow: $(STAMP) ## long load and fuzz runs (not part of make test)
+	$(PY) -m pytest -q -m slow tests
+
+bench: $(STAMP) ## benchmarks, printed as ratios
+	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+clean:
+	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,14 @@
+"""GET /v1/users/{user_id}: a public profile and the user's public prompts (N)."""
+
+from promptbank.http import make_app, make_handler
+from promptbank.profiles import public_page
+
+app = make_app()
+
+
+@app.get("/v1/users/<user_id>", summary="Public profile by id", tags=["profile"])
+def public_user(user_id: str) -> dict:
+    return public_page(user_id=user_id)
+
+
+handler = make_handler(app)

@@ -1,0 +1,1 @@
+"""Accounts, credentials and the principal a request acts as."""

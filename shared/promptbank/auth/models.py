@@ -1,0 +1,89 @@
+"""Request and response models of accounts, keys and profiles (API.md §2)."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
+
+
+def _email(value: str) -> str:
+    value = value.strip()
+    if len(value) > 254 or not EMAIL_RE.fullmatch(value):
+        raise ValueError("Not a valid email address")
+    return value
+
+
+def _https_url(value: str) -> str:
+    if not re.fullmatch(r"https://[^\s/$.?#][^\s]{0,2040}", value):
+        raise ValueError("Must be an https URL")
+    return value
+
+
+Email = Annotated[str, Field(max_length=254), AfterValidator(_email)]
+Password = Annotated[str, Field(min_length=8, max_length=256)]
+Username = Annotated[str, Field(min_length=3, max_length=30, pattern=r"^[a-z0-9_]+$")]
+
+
+class Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+
+class RegisterIn(Input):
+    email: Email
+    password: Password
+    name: Annotated[str, Field(min_length=1, max_length=80)]
+
+
+class LoginIn(Input):
+    email: Annotated[str, Field(min_length=1, max_length=254)]
+    password: Annotated[str, Field(min_length=1, max_length=256)]
+
+
+class KeyCreateIn(Input):
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+    environment: Literal["production", "development"] = "production"
+    access: Literal["full", "read"] = "full"
+
+
+class ProfileUpdateIn(Input):
+    # Not nullable: a profile always has a display name. `None` here only means "not sent".
+    display_name: Annotated[str, Field(min_length=1, max_length=80)] = None  # type: ignore[assignment]
+    bio: Annotated[str, Field(max_length=300)] | None = None
+    username: Username | None = None
+    avatar_url: Annotated[str, AfterValidator(_https_url)] | None = None
+
+
+class User(BaseModel):
+    id: str
+    email: str
+    name: str
+    plan: str
+    created_at: str
+
+
+class ApiKey(BaseModel):
+    id: str
+    name: str
+    prefix: str
+    environment: str
+    access: str
+    last_used_at: str | None
+    created_at: str
+
+
+class PublicProfile(BaseModel):
+    id: str
+    display_name: str
+    username: str | None
+    avatar_url: str | None
+    bio: str | None
+    created_at: str
+
+
+class Profile(PublicProfile):
+    email: str
+    plan: str

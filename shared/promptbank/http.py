@@ -1,0 +1,243 @@
+"""The resolver factory and the handler wrapper every endpoint function uses: one error envelope, one request id."""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.logging import correlation_paths
+
+from promptbank.auth.principal import Principal
+from promptbank.errors import (
+    Conflict,
+    NotFound,
+    PayloadTooLarge,
+    PromptbankError,
+    ValidationFailed,
+    envelope,
+)
+from promptbank.observability import logger, metrics, tracer
+
+MAX_BODY_BYTES = 1024 * 1024
+JSON = "application/json"
+CORS = CORSConfig(
+    allow_origin="*",
+    allow_headers=["Authorization", "X-API-Key", "Idempotency-Key", "If-Match", "If-None-Match", "Content-Type"],
+    expose_headers=["ETag", "X-Request-Id", "Retry-After"],
+    max_age=600,
+)
+
+LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
+
+
+def make_app() -> APIGatewayRestResolver:
+    """A resolver with validation on and every error rendered as the envelope."""
+    app = APIGatewayRestResolver(enable_validation=True, cors=CORS)
+
+    @app.exception_handler(RequestValidationError)
+    def _validation(err: RequestValidationError) -> Response:
+        return error_response(validation_error(err.errors()), request_id(app.current_event.raw_event))
+
+    @app.exception_handler(PromptbankError)
+    def _domain(err: PromptbankError) -> Response:
+        return error_response(err, request_id(app.current_event.raw_event))
+
+    @app.not_found
+    def _not_found(_: Exception) -> Response:
+        return error_response(NotFound("Route not found"), request_id(app.current_event.raw_event))
+
+    @app.exception_handler(Exception)
+    def _bug(err: Exception) -> Response:
+        logger.exception("unhandled error")
+        return error_response(PromptbankError(), request_id(app.current_event.raw_event))
+
+    return app
+
+
+def validation_error(errors: list[dict[str, Any]]) -> ValidationFailed:
+    """pydantic's structured errors -> 400 with one detail per field (`body.name` -> `name`)."""
+    details = []
+    for error in errors:
+        loc = [str(part) for part in error.get("loc", ())]
+        where = loc[0] if loc else "body"
+        if error.get("type") == "json_invalid":
+            return ValidationFailed("Malformed JSON body", details=[{"field": "body", "message": "Malformed JSON"}])
+        field = ".".join(loc[1:]) if len(loc) > 1 else where
+        message = str(error.get("msg", "Invalid value"))
+        if error.get("type") == "extra_forbidden":
+            message = "Unknown field"
+        details.append({"field": field, "message": message})
+    fields = ", ".join(sorted({d["field"] for d in details}))
+    return ValidationFailed(f"Invalid request: {fields}", details=details)
+
+
+def error_response(err: PromptbankError, req_id: str) -> Response:
+    return Response(
+        status_code=err.status,
+        content_type=JSON,
+        body=json.dumps(envelope(err.code, err.message, req_id, err.details)),
+        headers=dict(err.headers),
+    )
+
+
+def request_id(event: dict[str, Any]) -> str:
+    return str((event.get("requestContext") or {}).get("requestId") or "")
+
+
+def header(event: dict[str, Any], name: str) -> str | None:
+    """Case-insensitive header lookup on a REST proxy event."""
+    wanted = name.lower()
+    for key, value in (event.get("headers") or {}).items():
+        if key.lower() == wanted:
+            return str(value)
+    return None
+
+
+def principal(app: APIGatewayRestResolver) -> Principal:
+    """The caller, from the authorizer's context (401 if the route was reached without one)."""
+    return Principal.from_context(app.current_event.request_context.authorizer.raw_event)
+
+
+def body_bytes(event: dict[str, Any]) -> int:
+    body = event.get("body") or ""
+    if event.get("isBase64Encoded"):
+        return len(base64.b64decode(body))
+    return len(body.encode())
+
+
+def make_handler(app: APIGatewayRestResolver) -> LambdaHandler:
+    """The Lambda entry point for one resolver: logging context, tracing, metrics, size limit, idempotency."""
+
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
+    @tracer.capture_lambda_handler(capture_response=False)
+    @metrics.log_metrics
+    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        return serve(app, event, context)
+
+    return handler
+
+
+def serve(app: APIGatewayRestResolver, event: dict[str, Any], context: Any) -> dict[str, Any]:
+    ctx = event.setdefault("requestContext", {})
+    ctx.setdefault("requestId", str(uuid.uuid4()))
+    req_id = ctx["requestId"]
+    try:
+        if body_bytes(event) > MAX_BODY_BYTES:
+            raise PayloadTooLarge()
+        idempotency_key = header(event, "Idempotency-Key")
+        if event.get("httpMethod") == "POST" and idempotency_key is not None:
+            response = _idempotent(app, event, context, idempotency_key)
+        else:
+            response = app.resolve(event, context)
+    except PromptbankError as err:
+        response = _plain_error(err, req_id)
+    return _with_request_id(response, req_id)
+
+
+def _plain_error(err: PromptbankError, req_id: str) -> dict[str, Any]:
+    headers = {"Content-Type": JSON, **err.headers}
+    return {
+        "statusCode": err.status,
+        "headers": headers,
+        "body": json.dumps(envelope(err.code, err.message, req_id, err.details)),
+        "isBase64Encoded": False,
+    }
+
+
+def _with_request_id(response: dict[str, Any], req_id: str) -> dict[str, Any]:
+    multi = response.get("multiValueHeaders")
+    if multi is not None:
+        multi["X-Request-Id"] = [req_id]
+        response["multiValueHeaders"] = dict(multi)
+    else:
+        response.setdefault("headers", {})["X-Request-Id"] = req_id
+    return response
+
+
+# Idempotency-Key (API.md §1) ---------------------------------------------------------------------------------
+IDEMPOTENCY_TTL_S = 24 * 3600
+
+
+class _NotRemembered(Exception):
+    """Raised inside the idempotent call so that an error response is returned but not stored."""
+
+    def __init__(self, response: dict[str, Any]) -> None:
+        super().__init__("not remembered")
+        self.response = response
+
+
+@lru_cache(maxsize=1)
+def _idempotent_runner() -> tuple[Callable[..., dict[str, Any]], Any]:
+    from aws_lambda_powertools.utilities.idempotency import (
+        DynamoDBPersistenceLayer,
+        IdempotencyConfig,
+        idempotent_function,
+    )
+
+    from promptbank.settings import get_settings
+    from promptbank.store.base import dynamodb_client
+
+    persistence = DynamoDBPersistenceLayer(
+        table_name=get_settings().table_name,
+        key_attr="pk",
+        sort_key_attr="sk",
+        static_pk_value="IDEMPOTENCY",
+        expiry_attr="ttl",
+        boto3_client=dynamodb_client(),
+    )
+    config = IdempotencyConfig(
+        event_key_jmespath="scope",
+        payload_validation_jmespath="payload",
+        expires_after_seconds=IDEMPOTENCY_TTL_S,
+        raise_on_no_idempotency_key=True,
+    )
+
+    @idempotent_function(data_keyword_argument="request", persistence_store=persistence, config=config)
+    def run(request: dict[str, Any], app: APIGatewayRestResolver, event: dict[str, Any], context: Any) -> dict:
+        response = app.resolve(event, context)
+        response = {k: (dict(v) if k == "multiValueHeaders" else v) for k, v in response.items()}
+        if response.get("statusCode", 500) >= 400:
+            raise _NotRemembered(response)
+        return response
+
+    return run, config
+
+
+def _idempotent(app: APIGatewayRestResolver, event: dict[str, Any], context: Any, key: str) -> dict[str, Any]:
+    from aws_lambda_powertools.utilities.idempotency.exceptions import (
+        IdempotencyAlreadyInProgressError,
+        IdempotencyValidationError,
+    )
+
+    if not 1 <= len(key) <= 255:
+        raise ValidationFailed.field("Idempotency-Key", "Must be 1-255 characters")
+    authorizer = (event.get("requestContext") or {}).get("authorizer") or {}
+    caller = authorizer.get("user_id") or "anonymous"
+    run, config = _idempotent_runner()
+    if context is not None and hasattr(context, "get_remaining_time_in_millis"):
+        config.register_lambda_context(context)
+    request = {
+        "scope": f"{caller}|{event.get('resource') or event.get('path')}|{key}",
+        "payload": {"path": event.get("path"), "body": event.get("body") or ""},
+    }
+    try:
+        return run(request=request, app=app, event=event, context=context)
+    except _NotRemembered as err:
+        return err.response
+    except IdempotencyValidationError:
+        raise Conflict("Idempotency-Key was already used with a different request") from None
+    except IdempotencyAlreadyInProgressError:
+        raise Conflict("A request with this Idempotency-Key is still in progress") from None
+
+
+def serve_raw(respond: Callable[[dict[str, Any], str], dict[str, Any]], event: dict[str, Any]) -> dict[str, Any]:
+    """For the few functions that answer without a resolver: request id in, `X-Request-Id` out."""
+    ctx = event.setdefault("requestContext", {})
+    req_id = ctx.setdefault("requestId", str(uuid.uuid4()))
+    return _with_request_id(respond(event, req_id), req_id)
