@@ -1,0 +1,1 @@
+"""promptbank test suites."""

@@ -1,0 +1,1 @@
+"""In-process fakes of external services for tests (tests.fakes.fake_provider: the LLM providers)."""
