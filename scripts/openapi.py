@@ -13,7 +13,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "shared"))
 sys.path.insert(0, str(ROOT))
 
-from local.template import api_routes, load_template  # noqa: E402
+from local.gateway import build_apis, build_routes  # noqa: E402
+from local.template import Resolver, Template, apis, functions  # noqa: E402
 from promptbank import __version__  # noqa: E402
 
 OUTPUT = ROOT / "docs" / "openapi.json"
@@ -53,7 +54,10 @@ def _error(description: str) -> dict[str, Any]:
 
 
 def build() -> dict[str, Any]:
-    template = load_template(ROOT / "template.yaml")
+    template = Template(ROOT / "template.yaml")
+    resolver = Resolver(template)
+    specs = functions(template, resolver)
+    routes = build_routes(specs, build_apis(apis(template, resolver), specs, resolver), resolver)
     document: dict[str, Any] = {
         "openapi": "3.1.0",
         "info": {"title": "promptbank API", "version": __version__, "description": DESCRIPTION},
@@ -68,13 +72,13 @@ def build() -> dict[str, Any]:
         },
     }
     loaded: dict[str, Any] = {}
-    for route in api_routes(template):
+    for route in sorted(routes, key=lambda r: (r.path, r.method)):
         if route.method == "ANY":
             continue
-        module = loaded.get(route.handler_file)
+        handler_file = specs[route.function].module_file
+        module = loaded.get(str(handler_file))
         if module is None:
-            name = "openapi_" + route.handler_file.replace("/", "_").removesuffix(".py")
-            module = loaded[route.handler_file] = _load(ROOT / route.handler_file, name)
+            module = loaded[str(handler_file)] = _load(handler_file, f"openapi_{route.function}")
         schema = json.loads(
             module.app.get_openapi_schema(title="promptbank", version=__version__).model_dump_json(
                 by_alias=True, exclude_none=True
@@ -84,7 +88,7 @@ def build() -> dict[str, Any]:
         responses = operation.setdefault("responses", {})
         responses.pop("422", None)
         responses["400"] = _error("Validation failed")
-        if route.authorized:
+        if route.authorizer:
             operation["security"] = [{"bearer": []}, {"apiKey": []}]
             responses["401"] = _error("Missing or invalid credentials")
             responses["403"] = _error("Not allowed for this credential")

@@ -18,7 +18,7 @@ def respond(event: dict[str, Any], request_id: str) -> dict[str, Any]:
             "statusCode": 204,
             "headers": {
                 "Allow": allow,
-                "Access-Control-Allow-Origin": CORS.allow_origin,
+                "Access-Control-Allow-Origin": "*",
                 "Access-Control-Allow-Methods": allow,
                 "Access-Control-Allow-Headers": ",".join(sorted(CORS.allow_headers)),
                 "Access-Control-Max-Age": str(CORS.max_age),

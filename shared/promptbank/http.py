@@ -7,7 +7,7 @@ import json
 import uuid
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
@@ -241,3 +241,20 @@ def serve_raw(respond: Callable[[dict[str, Any], str], dict[str, Any]], event: d
     ctx = event.setdefault("requestContext", {})
     req_id = ctx.setdefault("requestId", str(uuid.uuid4()))
     return _with_request_id(respond(event, req_id), req_id)
+
+
+ResponseFormat = Literal["json", "text"]
+
+
+def json_or_text(
+    body: dict[str, Any], text: str, response_format: str | None, *, status: int = 200,
+    headers: dict[str, str] | None = None,
+) -> Response[Any]:
+    """`?response_format=text` (API.md §1): the main text alone as text/plain."""
+    if response_format == "text":
+        return Response(status, "text/plain; charset=utf-8", text, headers=headers)
+    return Response(status, JSON, json.dumps(body, ensure_ascii=False), headers=headers)
+
+
+def etag_header(etag: str) -> dict[str, str]:
+    return {"ETag": f'"{etag}"'}

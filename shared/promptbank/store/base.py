@@ -63,6 +63,12 @@ def deserialize(item: Mapping[str, Any]) -> dict[str, Any]:
 ConflictFactory = Callable[[], PromptbankError]
 
 
+class TransactionConflict(Conflict):
+    """Another transaction held one of the items: safe to read again and retry."""
+
+    default_message = "A concurrent change touched the same resource; retry"
+
+
 class TableStore:
     """Base of every store: owns the table name and client, and turns DynamoDB failures into domain errors."""
 
@@ -211,7 +217,7 @@ class TableStore:
                     if reason.get("Code") == "ConditionalCheckFailed":
                         raise (on_conflict(index) if on_conflict else Conflict()) from None
                 if any(r.get("Code") == "TransactionConflict" for r in reasons):
-                    raise Conflict("A concurrent change touched the same resource; retry") from None
+                    raise TransactionConflict() from None
             raise
 
 
