@@ -19,4 +19,4 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         return authorize(event, store)
     except Unauthorized:
         # The exact message "Unauthorized" is how a Lambda authorizer tells API Gateway to answer 401.
-        raise Exception("Unauthorized") from None  # noqa: TRY002
+        raise Exception("Unauthorized") from None

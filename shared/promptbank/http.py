@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any, Literal
 
@@ -60,7 +60,7 @@ def make_app() -> APIGatewayRestResolver:
     return app
 
 
-def validation_error(errors: list[dict[str, Any]]) -> ValidationFailed:
+def validation_error(errors: Sequence[Any]) -> ValidationFailed:
     """pydantic's structured errors -> 400 with one detail per field (`body.name` -> `name`)."""
     details = []
     for error in errors:

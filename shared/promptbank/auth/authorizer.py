@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -66,9 +67,7 @@ def _touch(store: AccountStore, principal: Principal, moment: datetime) -> None:
     if mono - _last_touch.get(principal.key_id, -1e9) < TOUCH_INTERVAL_S:
         return
     _last_touch[principal.key_id] = mono
-    try:
+    with contextlib.suppress(Conflict):  # another container recorded this minute's use already
         store.touch_api_key(
             principal.user_id, principal.key_id, iso(moment), iso(moment - timedelta(seconds=TOUCH_INTERVAL_S))
         )
-    except Conflict:
-        pass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from dataclasses import dataclass
 from functools import lru_cache
@@ -59,10 +60,8 @@ class UsagePlans:
         return UsageKey(id=key["id"], value=value)
 
     def delete(self, key_id: str) -> None:
-        try:
+        with contextlib.suppress(self.client.exceptions.NotFoundException):  # already gone is fine
             self.client.delete_api_key(apiKey=key_id)
-        except self.client.exceptions.NotFoundException:
-            pass
 
 
 @lru_cache(maxsize=1)

@@ -208,7 +208,7 @@ class TableStore:
         ops = list(operations)
         items = [op.render(self.table_name) for op in ops]
         try:
-            self.client.transact_write_items(TransactItems=items)  # type: ignore[arg-type]
+            self.client.transact_write_items(TransactItems=items)
         except ClientError as err:
             code = err.response["Error"]["Code"]
             if code == "TransactionCanceledException":

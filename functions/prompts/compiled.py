@@ -1,0 +1,36 @@
+"""GET /v1/prompts/{ref}/compiled: the compiled prompt, one DynamoDB read, ETag and 304 (K-read)."""
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Header, Query
+
+from promptbank.http import ResponseFormat, etag_header, json_or_text, make_app, make_handler, principal
+from promptbank.prompts.delivery import DeliveryService, parse_variables_json
+from promptbank.prompts.models import LABEL_PATTERN
+from promptbank.prompts.service import normalise_etag
+
+app = make_app()
+service = DeliveryService()
+
+
+@app.get("/v1/prompts/<ref>/compiled", summary="Get a compiled prompt", tags=["delivery"])
+def get_compiled(
+    ref: str,
+    variables: Annotated[str | None, Query(max_length=200_000)] = None,
+    version: Annotated[int | None, Query(ge=1)] = None,
+    label: Annotated[str | None, Query(pattern=LABEL_PATTERN)] = None,
+    strict: Annotated[bool, Query()] = False,
+    response_format: Annotated[ResponseFormat, Query()] = "json",
+    if_none_match: Annotated[str | None, Header(alias="if-none-match", max_length=200)] = None,
+) -> Response[Any]:
+    values = parse_variables_json(variables)
+    doc, used_label = service.document(principal(app), ref, version, label)
+    compiled = service.compile(doc, used_label, values, strict=strict)
+    headers = etag_header(compiled["etag"])
+    if if_none_match is not None and compiled["etag"] in {normalise_etag(t) for t in if_none_match.split(",")}:
+        return Response(304, headers=headers)
+    return json_or_text(compiled, compiled["compiled_prompt"], response_format, headers=headers)
+
+
+handler = make_handler(app)

@@ -1,0 +1,19 @@
+"""GET /v1/prompts/{ref}/versions/{n}: one immutable version (K-read)."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Path
+
+from promptbank.http import make_app, make_handler, principal
+from promptbank.prompts.service import PromptService
+
+app = make_app()
+service = PromptService()
+
+
+@app.get("/v1/prompts/<ref>/versions/<n>", summary="Get a version", tags=["prompts"])
+def get_version(ref: str, n: Annotated[int, Path(ge=1)]) -> dict:
+    return service.get_version(principal(app), ref, n)
+
+
+handler = make_handler(app)

@@ -1,0 +1,1 @@
+"""Discovery: the public catalogue of prompts and its index (API.md §4)."""

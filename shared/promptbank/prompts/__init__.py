@@ -1,0 +1,1 @@
+"""Prompts: metadata, immutable versions, labels and compiled delivery (API.md §3)."""

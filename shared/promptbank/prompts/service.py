@@ -1,0 +1,602 @@
+"""Prompt CRUD, versions and labels. Every write is one transaction conditioned on the revision it read."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import re
+import time
+import unicodedata
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from promptbank.auth.principal import Principal
+from promptbank.clock import iso, now
+from promptbank.cursor import decode_cursor, encode_cursor
+from promptbank.discovery.index import public_index_ops, public_state
+from promptbank.errors import Conflict, Forbidden, NotFound, PreconditionFailed, ValidationFailed
+from promptbank.prompts.models import UUID_RE, LabelSet, PromptCreate, PromptUpdate, Publish
+from promptbank.store.base import TransactionConflict, TransactOp
+from promptbank.store.prompts import (
+    MAX_LABELS,
+    META,
+    SLUG,
+    PromptStore,
+    label_sk,
+    owner_index_pk,
+    prompt_pk,
+    slug_pk,
+    version_sk,
+)
+from promptbank.templates import IncludeRef, Template, check_includes, parse, parse_cached, variable_specs
+
+VERSIONED = ("content", "system_prompt", "variables", "model_config")
+META_FIELDS = ("name", "description", "category", "tags", "framework", "is_public")
+WRITE_ATTEMPTS = 12
+
+
+class _Retry(Exception):
+    """A concurrent write moved the prompt's revision: read again and recompute."""
+
+
+def version_etag(prompt_id: str, version: int, fields: dict[str, Any]) -> str:
+    material = json.dumps(
+        {"id": prompt_id, "v": version, **{k: fields.get(k) for k in VERSIONED}}, sort_keys=True, separators=(",", ":")
+    )
+    return hashlib.sha256(material.encode()).hexdigest()[:32]
+
+
+def normalise_etag(value: str | None) -> str | None:
+    """Accept `abc`, `"abc"` and `W/"abc"` alike (the header carries the quoted form)."""
+    if value is None:
+        return None
+    value = value.strip()
+    value = value.removeprefix("W/")
+    return value.strip('"')
+
+
+def slugify(name: str) -> str:
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:90].strip("-")
+    return slug or "prompt"
+
+
+def variables_list(fields: dict[str, Any]) -> list[dict[str, Any]]:
+    parts = [parse_cached(fields["content"])]
+    if fields.get("system_prompt"):
+        parts.append(parse_cached(fields["system_prompt"]))
+    return [spec.to_dict() for spec in variable_specs(parts, fields.get("variables") or {})]
+
+
+def label_document(meta: dict[str, Any], version: dict[str, Any], label: str, pk: str) -> dict[str, Any]:
+    """What compiled delivery reads in one GetItem: the version's fields and the metadata it shows."""
+    return {
+        "pk": pk,
+        "sk": label_sk(label),
+        "kind": "label",
+        "label": label,
+        "prompt_id": meta["id"],
+        "owner_id": meta["owner_id"],
+        "slug": meta["slug"],
+        "name": meta["name"],
+        "is_public": meta["is_public"],
+        "version": version["version"],
+        "content": version["content"],
+        "system_prompt": version.get("system_prompt"),
+        "variables": version.get("variables") or {},
+        "model_config": version.get("model_config") or {},
+        "etag": version["etag"],
+    }
+
+
+def prompt_view(meta: dict[str, Any], version: dict[str, Any]) -> dict[str, Any]:
+    labels = dict(sorted(meta["labels"].items()))
+    return {
+        "id": meta["id"],
+        "slug": meta["slug"],
+        "name": meta["name"],
+        "description": meta.get("description"),
+        "category": meta["category"],
+        "tags": meta.get("tags") or [],
+        "framework": meta.get("framework"),
+        "is_public": meta["is_public"],
+        "owner_id": meta["owner_id"],
+        "content": version["content"],
+        "system_prompt": version.get("system_prompt"),
+        "variables": variables_list(version),
+        "model_config": version.get("model_config") or {},
+        "version": version["version"],
+        "latest_version": meta["latest_version"],
+        "labels": labels,
+        "published_version": labels.get("production"),
+        "etag": version["etag"],
+        "created_at": meta["created_at"],
+        "updated_at": meta["updated_at"],
+    }
+
+
+def summary_view(meta: dict[str, Any]) -> dict[str, Any]:
+    """PromptSummary: the metadata, and the latest version's number, settings and etag (kept on the META item)."""
+    labels = dict(sorted(meta["labels"].items()))
+    return {
+        "id": meta["id"],
+        "slug": meta["slug"],
+        "name": meta["name"],
+        "description": meta.get("description"),
+        "category": meta["category"],
+        "tags": meta.get("tags") or [],
+        "framework": meta.get("framework"),
+        "is_public": meta["is_public"],
+        "owner_id": meta["owner_id"],
+        "model_config": meta.get("latest_model_config") or {},
+        "version": meta["latest_version"],
+        "latest_version": meta["latest_version"],
+        "labels": labels,
+        "published_version": labels.get("production"),
+        "etag": meta.get("latest_etag"),
+        "created_at": meta["created_at"],
+        "updated_at": meta["updated_at"],
+    }
+
+
+def version_view(version: dict[str, Any], labels: dict[str, int], *, full: bool) -> dict[str, Any]:
+    view = {
+        "prompt_id": version["prompt_id"],
+        "version": version["version"],
+        "content": version["content"],
+        "system_prompt": version.get("system_prompt"),
+        "variables": variables_list(version),
+        "model_config": version.get("model_config") or {},
+        "commit_message": version.get("commit_message"),
+        "author_id": version["author_id"],
+        "labels": sorted(name for name, n in labels.items() if n == version["version"]),
+        "etag": version["etag"],
+        "created_at": version["created_at"],
+    }
+    if not full:
+        view.pop("content")
+        view.pop("system_prompt")
+    return view
+
+
+class PromptService:
+    def __init__(self, store: PromptStore | None = None, clock: Callable[[], datetime] = now) -> None:
+        self.store = store or PromptStore()
+        self.clock = clock
+
+    # access -----------------------------------------------------------------------------------------------
+    def meta_for(self, principal: Principal, ref: str, *, write: bool = False, consistent: bool = False) -> dict:
+        """The prompt `ref` names for this caller: own by id or slug; another user's by id, only if public."""
+        if UUID_RE.fullmatch(ref):
+            meta = self.store.get_meta(ref, consistent=consistent)
+        else:
+            target = self.store.slug_target(principal.user_id, ref, consistent=consistent)
+            meta = self.store.get_meta(target, consistent=consistent) if target else None
+        if meta is None or (meta["owner_id"] != principal.user_id and not meta["is_public"]):
+            raise NotFound("Prompt not found")
+        if write:
+            principal.require_write()
+            if meta["owner_id"] != principal.user_id:
+                raise Forbidden("You cannot change another user's prompt")
+        return meta
+
+    def version_of(self, meta: dict[str, Any], version: int, *, consistent: bool = False) -> dict[str, Any]:
+        item = self.store.get_version(meta["id"], version, consistent=consistent)
+        if item is None:
+            raise NotFound(f"Version {version} not found")
+        return item
+
+    # validation -------------------------------------------------------------------------------------------
+    def _validate_templates(self, owner_id: str, slug: str, fields: dict[str, Any]) -> None:
+        """Syntax, conflicting variable types, and includes (missing targets, cycles, depth) on save."""
+        parts = [parse(fields["content"], field="content")]
+        if fields.get("system_prompt"):
+            parts.append(parse(fields["system_prompt"], field="system_prompt"))
+        variable_specs(parts, fields.get("variables") or {})
+
+        def resolve(ref: IncludeRef) -> Template | None:
+            document = self._include_document(owner_id, ref, default_label="latest")
+            return parse_cached(document["content"]) if document else None
+
+        for part in parts:
+            check_includes(part, resolve, self_slug=slug)
+
+    def _include_document(self, owner_id: str, ref: IncludeRef, default_label: str) -> dict[str, Any] | None:
+        if ref.version is not None:
+            target = self.store.slug_target(owner_id, ref.slug)
+            return self.store.get_version(target, ref.version) if target else None
+        return self.store.label_by_slug(owner_id, ref.slug, ref.label or default_label)
+
+    # create -----------------------------------------------------------------------------------------------
+    def create(self, principal: Principal, data: PromptCreate) -> dict[str, Any]:
+        principal.require_write()
+        fields = {
+            "content": data.content,
+            "system_prompt": data.system_prompt or None,
+            "variables": data.variables,
+            "model_config": data.model_settings.stored() if data.model_settings else {},
+        }
+        candidates = [data.slug] if data.slug else self._slug_candidates(data.name)
+        for index, slug in enumerate(candidates):
+            self._validate_templates(principal.user_id, slug, fields)
+            try:
+                return self._create_with_slug(principal, data, fields, slug)
+            except Conflict:
+                if data.slug or index == len(candidates) - 1:
+                    raise Conflict(f"Slug '{slug}' is already used by another of your prompts") from None
+        raise AssertionError("unreachable")
+
+    @staticmethod
+    def _slug_candidates(name: str) -> list[str]:
+        base = slugify(name)
+        return [base] + [f"{base}-{n}" for n in range(2, 6)] + [f"{base}-{uuid.uuid4().hex[:8]}"]
+
+    def _create_with_slug(
+        self, principal: Principal, data: PromptCreate, fields: dict[str, Any], slug: str
+    ) -> dict[str, Any]:
+        moment = iso(self.clock())
+        prompt_id = str(uuid.uuid4())
+        version = {
+            "pk": prompt_pk(prompt_id),
+            "sk": version_sk(1),
+            "kind": "version",
+            "prompt_id": prompt_id,
+            "version": 1,
+            **fields,
+            "commit_message": data.commit_message,
+            "author_id": principal.user_id,
+            "etag": version_etag(prompt_id, 1, fields),
+            "created_at": moment,
+        }
+        labels = {"latest": 1, **({"production": 1} if data.publish else {})}
+        meta = {
+            "pk": prompt_pk(prompt_id),
+            "sk": META,
+            "kind": "prompt",
+            "id": prompt_id,
+            "owner_id": principal.user_id,
+            "slug": slug,
+            "name": data.name,
+            "description": data.description,
+            "category": data.category,
+            "tags": data.tags,
+            "framework": data.framework,
+            "is_public": data.is_public,
+            "search_text": _search_text(data.name, data.description),
+            "latest_version": 1,
+            "latest_etag": version["etag"],
+            "latest_model_config": fields["model_config"],
+            "labels": labels,
+            "meta_rev": 1,
+            "created_at": moment,
+            "updated_at": moment,
+            "gsi1pk": owner_index_pk(principal.user_id),
+            "gsi1sk": f"{moment}#{prompt_id}",
+        }
+        ops = [
+            TransactOp.put({"pk": slug_pk(principal.user_id, slug), "sk": SLUG, "prompt_id": prompt_id}, "attribute_not_exists(pk)"),
+            TransactOp.put(meta, "attribute_not_exists(pk)"),
+            TransactOp.put(version, "attribute_not_exists(pk)"),
+        ]
+        ops += self._label_puts(meta, version, labels.keys())
+        ops += public_index_ops(None, public_state(meta, version if data.publish else None))
+        # A public prompt's index counts are shared with every other listing: a concurrent one is retried here,
+        # not mistaken (by create's `except Conflict`) for a taken slug.
+        for tries in range(WRITE_ATTEMPTS):
+            try:
+                self.store.transact(ops, on_conflict=lambda index: Conflict("slug") if index == 0 else Conflict())
+                return prompt_view(meta, version)
+            except TransactionConflict:
+                time.sleep(random.uniform(0, 0.02 * (2 ** min(tries, 5))))
+        raise Conflict("The prompt is being changed concurrently; try again")
+
+    def _label_puts(self, meta: dict[str, Any], version: dict[str, Any], labels: Any) -> list[TransactOp]:
+        ops = []
+        for label in labels:
+            ops.append(TransactOp.put(label_document(meta, version, label, prompt_pk(meta["id"]))))
+            ops.append(TransactOp.put(label_document(meta, version, label, slug_pk(meta["owner_id"], meta["slug"]))))
+        return ops
+
+    # update -----------------------------------------------------------------------------------------------
+    def update(self, principal: Principal, ref: str, data: PromptUpdate, if_match: str | None) -> dict[str, Any]:
+        return self._retrying(lambda: self._update_once(principal, ref, data, normalise_etag(if_match)))
+
+    def _retrying(self, attempt: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        for tries in range(WRITE_ATTEMPTS):
+            try:
+                return attempt()
+            except _Retry:
+                time.sleep(random.uniform(0, 0.02 * (2 ** min(tries, 5))))
+        raise Conflict("The prompt is being changed concurrently; try again")
+
+    def _update_once(
+        self, principal: Principal, ref: str, data: PromptUpdate, if_match: str | None
+    ) -> dict[str, Any]:
+        meta = self.meta_for(principal, ref, write=True, consistent=True)
+        latest = self.version_of(meta, meta["latest_version"], consistent=True)
+        if if_match is not None and if_match != latest["etag"]:
+            raise PreconditionFailed("If-Match does not match the current version's ETag")
+        sent = data.model_dump(exclude_unset=True, by_alias=True)
+        if "model_config" in sent:
+            sent["model_config"] = data.model_settings.stored() if data.model_settings else {}
+        fields = {key: latest.get(key) for key in VERSIONED}
+        fields["variables"] = fields["variables"] or {}
+        fields["model_config"] = fields["model_config"] or {}
+        for key in VERSIONED:
+            if key in sent:
+                fields[key] = sent[key] if sent[key] is not None or key != "system_prompt" else None
+        if fields.get("system_prompt") == "":
+            fields["system_prompt"] = None
+        new_version = any(fields[key] != (latest.get(key) or ({} if key in ("variables", "model_config") else None)) for key in VERSIONED)
+
+        new_meta = dict(meta)
+        for key in META_FIELDS:
+            if key in sent:
+                new_meta[key] = sent[key]
+        new_slug = sent.get("slug", meta["slug"])
+        new_meta["slug"] = new_slug
+        moment = iso(self.clock())
+        new_meta["updated_at"] = moment
+        new_meta["search_text"] = _search_text(new_meta["name"], new_meta.get("description"))
+        new_meta["gsi1sk"] = f"{moment}#{meta['id']}"
+        new_meta["meta_rev"] = meta["meta_rev"] + 1
+        labels = dict(meta["labels"])
+
+        version = latest
+        if new_version:
+            self._validate_templates(meta["owner_id"], new_slug, fields)
+            number = meta["latest_version"] + 1
+            version = {
+                "pk": prompt_pk(meta["id"]),
+                "sk": version_sk(number),
+                "kind": "version",
+                "prompt_id": meta["id"],
+                "version": number,
+                **fields,
+                "commit_message": sent.get("commit_message"),
+                "author_id": principal.user_id,
+                "etag": version_etag(meta["id"], number, fields),
+                "created_at": moment,
+            }
+            labels["latest"] = number
+            if data.publish:
+                labels["production"] = number
+        elif "publish" in sent and data.publish:
+            labels["production"] = meta["latest_version"]
+        elif new_slug != meta["slug"] and not self._slug_free(meta["owner_id"], new_slug):
+            raise Conflict(f"Slug '{new_slug}' is already used by another of your prompts")
+        new_meta["labels"] = labels
+        new_meta["latest_version"] = version["version"]
+        new_meta["latest_etag"] = version["etag"]
+        new_meta["latest_model_config"] = version.get("model_config") or {}
+
+        guard, guard_values = self.store.meta_guard(meta)
+        ops: list[TransactOp] = [TransactOp.put(new_meta, guard, values=guard_values)]
+        if new_version:
+            ops.append(TransactOp.put(version, "attribute_not_exists(pk)"))
+        ops += self._relabel_ops(meta, new_meta, labels, {version["version"]: version})
+        slug_index = None
+        if new_slug != meta["slug"]:
+            slug_index = len(ops)
+            ops.append(
+                TransactOp.put(
+                    {"pk": slug_pk(meta["owner_id"], new_slug), "sk": SLUG, "prompt_id": meta["id"]},
+                    "attribute_not_exists(pk)",
+                )
+            )
+            ops.append(TransactOp.delete(slug_pk(meta["owner_id"], meta["slug"]), SLUG))
+        self._transact(ops, slug_index, new_slug)
+        return prompt_view(new_meta, version)
+
+    def _slug_free(self, owner_id: str, slug: str) -> bool:
+        return self.store.slug_target(owner_id, slug, consistent=True) is None
+
+    def _relabel_ops(
+        self,
+        old: dict[str, Any],
+        new: dict[str, Any],
+        labels: dict[str, int],
+        known: dict[int, dict[str, Any]] | None = None,
+    ) -> list[TransactOp]:
+        """Rewrite the label documents whose version or shown metadata changed; drop removed ones.
+
+        `known` holds versions this transaction itself writes (not readable yet) or has just read.
+        """
+        shown_changed = any(old.get(k) != new.get(k) for k in ("name", "is_public", "slug"))
+        ops: list[TransactOp] = []
+        versions: dict[int, dict[str, Any]] = dict(known or {})
+        for label, number in labels.items():
+            if not shown_changed and old["labels"].get(label) == number:
+                continue
+            if number not in versions:
+                versions[number] = self.version_of(new, number, consistent=True)
+            ops += self._label_puts(new, versions[number], [label])
+        for label in old["labels"]:
+            if label not in labels:
+                ops.append(TransactOp.delete(prompt_pk(old["id"]), label_sk(label)))
+                ops.append(TransactOp.delete(slug_pk(old["owner_id"], old["slug"]), label_sk(label)))
+        if old["slug"] != new["slug"]:
+            for label in old["labels"]:
+                ops.append(TransactOp.delete(slug_pk(old["owner_id"], old["slug"]), label_sk(label)))
+        ops += public_index_ops(
+            public_state(old, self._production(old, versions)), public_state(new, self._production(new, versions))
+        )
+        return _dedupe(ops)
+
+    def _production(self, meta: dict[str, Any], versions: dict[int, dict[str, Any]]) -> dict[str, Any] | None:
+        """The version `production` points at (read once per write, only for public prompts)."""
+        number = meta["labels"].get("production")
+        if number is None or not meta.get("is_public"):
+            return None
+        if number not in versions:
+            versions[number] = self.version_of(meta, number, consistent=True)
+        return versions[number]
+
+    def _transact(self, ops: list[TransactOp], slug_index: int | None, slug: str) -> None:
+        def conflict(index: int) -> Exception:
+            if slug_index is not None and index == slug_index:
+                return Conflict(f"Slug '{slug}' is already used by another of your prompts")
+            return _Retry()
+
+        try:
+            self.store.transact(ops, on_conflict=conflict)  # type: ignore[arg-type]
+        except TransactionConflict:
+            raise _Retry() from None
+
+    # labels -----------------------------------------------------------------------------------------------
+    def set_label(self, principal: Principal, ref: str, label: str, data: LabelSet) -> dict[str, Any]:
+        if label == "latest":
+            raise ValidationFailed.field("label", "'latest' always points at the newest version and cannot be set")
+        return self._retrying(lambda: self._move_label(principal, ref, label, data.version))
+
+    def publish(self, principal: Principal, ref: str, data: Publish) -> dict[str, Any]:
+        return self._retrying(lambda: self._move_label(principal, ref, "production", data.version))
+
+    def _move_label(self, principal: Principal, ref: str, label: str, number: int | None) -> dict[str, Any]:
+        meta = self.meta_for(principal, ref, write=True, consistent=True)
+        number = number or meta["latest_version"]
+        version = self.store.get_version(meta["id"], number, consistent=True)
+        if version is None:
+            raise ValidationFailed.field("version", f"Version {number} does not exist")
+        labels = dict(meta["labels"])
+        if label not in labels and len(labels) >= MAX_LABELS:
+            raise ValidationFailed.field("label", f"A prompt has at most {MAX_LABELS} labels")
+        labels[label] = number
+        new_meta = {**meta, "labels": labels, "meta_rev": meta["meta_rev"] + 1, "updated_at": iso(self.clock())}
+        guard, guard_values = self.store.meta_guard(meta)
+        ops = [
+            TransactOp.put(new_meta, guard, values=guard_values),
+            *self._relabel_ops(meta, new_meta, labels, {number: version}),
+        ]
+        self._transact(ops, None, meta["slug"])
+        latest = self.version_of(new_meta, new_meta["latest_version"])
+        return prompt_view(new_meta, latest)
+
+    def delete_label(self, principal: Principal, ref: str, label: str) -> None:
+        if label == "latest":
+            raise ValidationFailed.field("label", "'latest' cannot be removed")
+
+        def attempt() -> dict[str, Any]:
+            meta = self.meta_for(principal, ref, write=True, consistent=True)
+            if label not in meta["labels"]:
+                raise NotFound(f"Label '{label}' not found")
+            labels = {k: v for k, v in meta["labels"].items() if k != label}
+            new_meta = {**meta, "labels": labels, "meta_rev": meta["meta_rev"] + 1, "updated_at": iso(self.clock())}
+            guard, guard_values = self.store.meta_guard(meta)
+            ops = [TransactOp.put(new_meta, guard, values=guard_values), *self._relabel_ops(meta, new_meta, labels)]
+            self._transact(ops, None, meta["slug"])
+            return new_meta
+
+        self._retrying(attempt)
+
+    # reads ------------------------------------------------------------------------------------------------
+    def get(self, principal: Principal, ref: str, version: int | None, label: str | None) -> dict[str, Any]:
+        meta = self.meta_for(principal, ref)
+        number = version if version is not None else meta["labels"].get(label or principal.default_label)
+        if number is None:
+            raise NotFound(f"Prompt has no version labelled '{label or principal.default_label}'")
+        return prompt_view(meta, self.version_of(meta, number))
+
+    def get_version(self, principal: Principal, ref: str, number: int) -> dict[str, Any]:
+        meta = self.meta_for(principal, ref)
+        return version_view(self.version_of(meta, number), meta["labels"], full=True)
+
+    def list_versions(self, principal: Principal, ref: str, limit: int, cursor: str | None) -> dict[str, Any]:
+        meta = self.meta_for(principal, ref)
+        scope = f"versions:{meta['id']}"
+        items, last = self.store.versions_page(meta["id"], limit, decode_cursor(cursor, scope))
+        return {
+            "data": [version_view(item, meta["labels"], full=False) for item in items],
+            "next_cursor": encode_cursor(last, scope),
+        }
+
+    def list_prompts(
+        self,
+        principal: Principal,
+        *,
+        category: str | None,
+        tag: str | None,
+        q: str | None,
+        limit: int,
+        cursor: str | None,
+    ) -> dict[str, Any]:
+        """Most recently updated first; filters applied in DynamoDB, pages filled up to `limit`."""
+        scope = f"prompts:{principal.user_id}"
+        start = decode_cursor(cursor, scope)
+        conditions, names, values = [], {}, {}
+        if category is not None:
+            conditions.append("#category = :category")
+            names["#category"] = "category"
+            values[":category"] = category
+        if tag is not None:
+            conditions.append("contains(#tags, :tag)")
+            names["#tags"] = "tags"
+            values[":tag"] = tag
+        if q:
+            conditions.append("contains(#search, :q)")
+            names["#search"] = "search_text"
+            values[":q"] = q.lower()
+        expression = " AND ".join(conditions) or None
+        found: list[dict[str, Any]] = []
+        last: dict[str, Any] | None = None
+        while True:
+            items, last = self.store.owner_page(
+                principal.user_id, limit - len(found) if not expression else max(limit, 25), start,
+                expression, names or None, values,
+            )
+            for item in items:
+                found.append(item)
+                if len(found) == limit:
+                    from promptbank.store.base import serialize
+
+                    key = {k: item[k] for k in ("pk", "sk", "gsi1pk", "gsi1sk")}
+                    return {"data": [summary_view(i) for i in found], "next_cursor": encode_cursor(serialize(key), scope)}
+            if not last:
+                return {"data": [summary_view(i) for i in found], "next_cursor": None}
+            start = last
+
+    # delete -----------------------------------------------------------------------------------------------
+    def delete(self, principal: Principal, ref: str) -> None:
+        """Unreachable at once (META, slug claim and every label document in one transaction); versions after."""
+
+        def attempt() -> dict[str, Any]:
+            meta = self.meta_for(principal, ref, write=True, consistent=True)
+            keys = self.store.partition_keys(meta["id"])
+            companions = self._companions(meta["id"])
+            guard, guard_values = self.store.meta_guard(meta)
+            ops = [TransactOp.delete(prompt_pk(meta["id"]), META, guard, values=guard_values)]
+            ops.append(TransactOp.delete(slug_pk(meta["owner_id"], meta["slug"]), SLUG))
+            for label in meta["labels"]:
+                ops.append(TransactOp.delete(prompt_pk(meta["id"]), label_sk(label)))
+                ops.append(TransactOp.delete(slug_pk(meta["owner_id"], meta["slug"]), label_sk(label)))
+            ops += [TransactOp.delete(pk, sk) for pk, sk in companions]
+            ops += public_index_ops(public_state(meta, self._production(meta, {})), None)
+            self._transact(_dedupe(ops), None, meta["slug"])
+            rest = [(pk, sk) for pk, sk in keys if sk != META and not sk.startswith("L#")]
+            self.store.delete_many(rest)
+            return meta
+
+        self._retrying(attempt)
+
+    def _companions(self, prompt_id: str) -> list[tuple[str, str]]:
+        """Items outside the prompt's partition that die with it (e.g. share tokens), as declared by its items."""
+        items = self.store.query_all(
+            "pk = :pk AND begins_with(sk, :share)", {":pk": prompt_pk(prompt_id), ":share": "SHARE#"}, consistent=True
+        )
+        return [(item["token_pk"], item["token_sk"]) for item in items if item.get("token_pk")]
+
+
+def _search_text(name: str, description: str | None) -> str:
+    return f"{name}\n{description or ''}".lower()
+
+
+def _dedupe(ops: list[TransactOp]) -> list[TransactOp]:
+    """A transaction may touch an item once; later operations on the same key win."""
+    by_key: dict[tuple[str, str], TransactOp] = {}
+    for op in ops:
+        key = op.body.get("Key") or {"pk": op.body["Item"]["pk"], "sk": op.body["Item"]["sk"]}
+        by_key[(key["pk"]["S"], key["sk"]["S"])] = op
+    return list(by_key.values())

@@ -1,0 +1,34 @@
+"""promptbank's template language (API.md section 3): parse once into an immutable tree, render fast.
+
+Pure and deterministic, standard library only. See docs/templates.md for the language itself.
+"""
+
+from promptbank.templates.model import (
+    MAX_INCLUDE_DEPTH,
+    TYPES,
+    Compiled,
+    IncludeRef,
+    TemplateSyntaxError,
+    VariableSpec,
+)
+from promptbank.templates.parser import Declaration, Template, parse, parse_cached
+from promptbank.templates.render import check_includes, compile_parts
+from promptbank.templates.specs import variable_specs
+from promptbank.templates.values import is_empty
+
+__all__ = [
+    "MAX_INCLUDE_DEPTH",
+    "TYPES",
+    "Compiled",
+    "Declaration",
+    "IncludeRef",
+    "Template",
+    "TemplateSyntaxError",
+    "VariableSpec",
+    "check_includes",
+    "compile_parts",
+    "is_empty",
+    "parse",
+    "parse_cached",
+    "variable_specs",
+]

@@ -1,0 +1,390 @@
+"""Compiling parsed templates with values: includes, value checks, sections, placeholders, the report."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import lru_cache
+from itertools import compress, repeat
+from operator import is_not, le
+from typing import Any
+
+from promptbank.errors import ValidationFailed
+from promptbank.templates.model import (
+    MAX_INCLUDE_DEPTH,
+    TYPES,
+    Compiled,
+    IncludeRef,
+    TemplateSyntaxError,
+)
+from promptbank.templates.parser import PAD, Body, Section, Template
+from promptbank.templates.values import PATTERNS, TEXT_CHECK, BadValue, Check, value_text
+
+Resolver = Callable[[IncludeRef], "Template | None"]
+RefKey = tuple[str, str | None, int | None]
+
+
+# includes ----------------------------------------------------------------------------------------------
+
+
+def _walk_includes(
+    template: Template,
+    resolve: Resolver,
+    *,
+    self_slug: str | None,
+    max_depth: int,
+    found: dict[RefKey, Template],
+) -> None:
+    """Resolve every include reachable from `template` into `found`, or raise TemplateSyntaxError.
+
+    Errors point at the include written in `template` (the one its author can fix) and name the chain.
+    """
+    root = self_slug if self_slug is not None else "(this prompt)"
+
+    def visit(tpl: Template, depth: int, slugs: tuple[str, ...], chain: str, top: IncludeRef | None) -> None:
+        for ref in tpl.includes:
+            at = top or ref
+            here = f"{chain} -> {ref}"
+
+            def fail(message: str, at: IncludeRef = at) -> TemplateSyntaxError:
+                return TemplateSyntaxError(message, field=template.field, line=at.line, column=at.column)
+
+            if ref.slug == self_slug or ref.slug in slugs:
+                raise fail(f"Include cycle: {here}")
+            if depth + 1 > max_depth:
+                raise fail(f"Includes are nested deeper than {max_depth} levels: {here}")
+            key = ref.key
+            child = found.get(key)
+            if child is None:
+                child = resolve(ref)
+                if child is None:
+                    via = "" if at is ref else f" (via {here})"
+                    raise fail(f"Included prompt '{ref}' not found{via}")
+                found[key] = child
+            visit(child, depth + 1, (*slugs, ref.slug), here, at)
+
+    visit(template, 0, (), root, None)
+
+
+def check_includes(
+    template: Template,
+    resolve: Resolver,
+    *,
+    self_slug: str | None,
+    max_depth: int = MAX_INCLUDE_DEPTH,
+) -> None:
+    """Save-time check: every include (recursively) exists, none leads back to `self_slug` or to a prompt
+    already on its path, and none is nested deeper than `max_depth`. Raises TemplateSyntaxError at the
+    line/column of the include in `template` through which the problem is reached.
+    """
+    _walk_includes(template, resolve, self_slug=self_slug, max_depth=max_depth, found={})
+
+
+# the compile plan: what is known about a set of templates before any value is seen ---------------------
+
+
+class _Plan:
+    __slots__ = ("checks", "fast", "limits", "list_ok", "names", "patterned", "reached", "shapes", "tests")
+
+    def __init__(self, templates: tuple[Template, ...]) -> None:
+        explicit: dict[str, dict[Check, None]] = {}
+        names: set[str] = set()
+        tests: set[str] = set()
+        placeholders: set[str] = set()
+        for tpl in templates:
+            names.update(tpl.names)
+            tests.update(tpl.section_tests)
+            placeholders.update(tpl.placeholders)
+            for name, decl in tpl.declarations.items():
+                if decl.type is not None:
+                    max_length = decl.max_length if decl.max_length is not None else TYPES[decl.type]
+                    explicit.setdefault(name, {})[(decl.type, max_length)] = None
+        # every declaration a value must satisfy; a name only ever tested by sections takes any value
+        self.checks: dict[str, tuple[Check, ...]] = {
+            name: tuple(explicit[name]) if name in explicit else TEXT_CHECK if name in placeholders else ()
+            for name in names
+        }
+        # (max_length, pattern or None) of every name with a single rule: checked inline, the common case
+        self.fast: dict[str, tuple[int, Callable[[str], object] | None]] = {}
+        # the same, split for the all-strings path: max_length by name, and (name, pattern, is number)
+        self.limits: dict[str, int] = {}
+        self.patterned: list[tuple[str, Callable[[str], object], bool]] = []
+        for name, spec in self.checks.items():
+            if not spec:
+                self.fast[name] = (sys.maxsize, None)
+            elif len(spec) == 1:
+                typ, max_length = spec[0]
+                pattern = PATTERNS.get(typ)
+                self.fast[name] = (max_length, None if pattern is None else pattern.fullmatch)
+                if pattern is not None:
+                    self.patterned.append((name, pattern.fullmatch, typ == "number"))
+            self.limits[name] = self.fast[name][0] if name in self.fast else -1
+        # names that may take an array: list variables, and names only tested by sections
+        self.list_ok = frozenset(
+            name
+            for name, spec in self.checks.items()
+            if not spec or (len(spec) == 1 and spec[0][0] == "list")
+        )
+        self.names = frozenset(names)
+        self.reached: dict[tuple[bool, ...], _Reached] = {}
+        self.shapes: dict[tuple[str, ...], tuple[int, ...]] = {}  # value names in order -> their limits
+        self.tests = tuple(sorted(tests))
+
+
+@lru_cache(maxsize=256)
+def _plan(templates: tuple[Template, ...]) -> _Plan:
+    return _Plan(templates)
+
+
+# rendering ---------------------------------------------------------------------------------------------
+
+
+class _Render:
+    """One compile: renders templates with the values' texts and the sections' truth."""
+
+    __slots__ = ("resolved", "texts", "truth")
+
+    def __init__(
+        self, texts: dict[str, str], truth: dict[str, bool], resolved: dict[RefKey, Template]
+    ) -> None:
+        self.texts = texts
+        self.truth = truth
+        self.resolved = resolved
+
+    def template(self, tpl: Template) -> str:
+        root = tpl.root
+        if root.plain:
+            return root.literal
+        texts = self.texts
+        if not tpl.placeholders <= texts.keys():  # some placeholder has no value: render "[name]"
+            texts = {**tpl.markers, **texts}
+        program = tpl.program
+        out = list(program.pieces)
+        if program.getter is not None:
+            out[1::2] = program.getter(texts)
+        else:
+            out[1] = texts[program.single]  # type: ignore[index]
+        truth = self.truth
+        for at, ref, enclosing in program.includes:
+            for name, inverted in enclosing:
+                if truth[name] is inverted:
+                    break
+            else:
+                out[at] = self.template(self.resolved[ref.key])
+        for name, inverted, start, end, blanks in program.sections:
+            if truth[name] is inverted:
+                out[start:end] = blanks
+        return "".join(out)  # type: ignore[arg-type]
+
+
+class _Reached:
+    """The names a compile reaches (in the bodies it renders), as sets and sorted.
+
+    Which bodies render depends only on the sections' truth (and, with includes, on what they resolve
+    to), so this is computed by walking the tree, not while rendering, and cached per truth pattern.
+    """
+
+    __slots__ = ("names", "placeholders", "sorted_names", "sorted_placeholders")
+
+    def __init__(
+        self, templates: tuple[Template, ...], truth: dict[str, bool], resolved: dict[RefKey, Template]
+    ) -> None:
+        placeholders: set[str] = set()
+        names: set[str] = set()
+
+        def walk(body: Body) -> None:
+            placeholders.update(body.placeholders)
+            names.update(body.placeholders, body.tests)
+            for _, child in body.children:
+                if isinstance(child, Section):
+                    if truth[child.name] is not child.inverted:
+                        walk(child.body)
+                else:
+                    walk(resolved[child.ref.key].root)
+
+        for tpl in templates:
+            walk(tpl.root)
+        self.placeholders = frozenset(placeholders)
+        self.names = frozenset(names)
+        self.sorted_placeholders = sorted(placeholders)
+        self.sorted_names = sorted(names)
+
+
+_REACHED_PER_PLAN = 64  # distinct paths through the sections remembered per plan
+
+
+_NO_LIMIT = repeat(-1)
+_SHAPES_PER_PLAN = 16  # distinct sets of value names remembered per plan
+_STR = repeat(str)
+_NUMBERS = frozenset((int, float))
+_EMPTY_VALUES: tuple[object, ...] = ("", [])  # with None and False (by identity: 0 is not empty)
+
+
+def _plain_texts(plan: _Plan, values: Mapping[str, Any]) -> dict[str, str] | None:
+    """The texts of `values` when each is a string, a boolean, null, or an array of strings for a list,
+    for a known name with one rule, and passes it; else None (the caller then takes the general
+    per-value path, which reports errors).
+
+    The common case, done with C-level map/compress/all (Python work only for the few non-strings),
+    plus one regex call per value of a pattern type (number, email, phone).
+    """
+    texts = dict(values)
+    for name in compress(values, map(is_not, map(type, values.values()), _STR)):  # the few non-strings
+        value = values[name]
+        if value is True or value is False:
+            texts[name] = "true" if value else "false"
+        elif value is None:
+            del texts[name]
+        elif type(value) is list and name in plan.list_ok and all(map(isinstance, value, _STR)):
+            texts[name] = ", ".join(value)
+        else:
+            return None
+    shape = tuple(texts)  # callers tend to send the same names in the same order: cache their limits
+    limits = plan.shapes.get(shape)
+    if limits is None:
+        limits = tuple(map(plan.limits.get, shape, _NO_LIMIT))
+        if len(plan.shapes) < _SHAPES_PER_PLAN:
+            plan.shapes[shape] = limits
+    if not all(map(le, map(len, texts.values()), limits)):
+        return None
+    get = texts.get
+    for name, match, number in plan.patterned:
+        text = get(name)
+        if text and not (number and text.isdigit() and text.isascii()) and match(text) is None:
+            return None
+    return texts
+
+
+def compile_parts(
+    parts: Sequence[Template | None],
+    values: Mapping[str, Any],
+    *,
+    defaults: Mapping[str, Any],
+    strict: bool = False,
+    resolve_include: Resolver | None = None,
+    max_include_depth: int = MAX_INCLUDE_DEPTH,
+    self_slug: str | None = None,
+) -> Compiled:
+    """Render every part with the same values.
+
+    Order of work: resolve includes (missing/cycle/too deep -> TemplateSyntaxError at the include), check
+    every provided value (one ValidationFailed detail per bad variable, field `variables.<name>`), render,
+    then in strict mode refuse missing or unknown variables. A part that is None renders as None.
+    """
+    templates: tuple[Template, ...] = tuple(filter(None, parts))
+    resolved: dict[RefKey, Template] = {}
+    for tpl in templates:
+        if tpl.includes:
+            if resolve_include is None:
+                ref = tpl.includes[0]
+                raise TemplateSyntaxError(
+                    f"Included prompt '{ref}' cannot be resolved here (no resolver)",
+                    field=tpl.field,
+                    line=ref.line,
+                    column=ref.column,
+                )
+            _walk_includes(
+                tpl, resolve_include, self_slug=self_slug, max_depth=max_include_depth, found=resolved
+            )
+    if resolved:
+        templates = tuple(dict.fromkeys((*templates, *resolved.values())))
+    plan = _plan(templates)
+
+    # values: check, then turn into text -------------------------------------------------------------
+    checks = plan.checks
+    fast = plan.fast
+    texts: dict[str, str] = {}
+    unused: list[str] = []
+    errors: list[tuple[str, str]] = []
+    plain = _plain_texts(plan, values)
+    items: Iterable[tuple[str, Any]] = values.items()
+    if plain is not None:
+        texts, items = plain, ()
+    for name, value in items:
+        kind = type(value)
+        if kind is str or kind is bool:  # the common case, checked inline; anything else: value_text
+            rule = fast.get(name)
+            if rule is not None:
+                text = value if kind is str else "true" if value else "false"
+                if len(text) <= rule[0] and (rule[1] is None or not text or rule[1](text) is not None):
+                    texts[name] = text
+                    continue
+        elif value is None:
+            continue
+        spec = checks.get(name)
+        if spec is None:
+            unused.append(name)
+        try:
+            texts[name] = value_text(value, spec)
+        except BadValue as bad:
+            errors.append((name, bad.message))
+    if errors:
+        errors.sort()
+        raise ValidationFailed(
+            "Invalid variable values: " + "; ".join(f"{name} {message}" for name, message in errors),
+            details=[{"field": f"variables.{name}", "message": message} for name, message in errors],
+        )
+    if defaults:
+        merged = {}
+        for name, value in defaults.items():
+            if type(value) is str:
+                merged[name] = value
+            elif value is not None:
+                try:
+                    merged[name] = value_text(value, None)
+                except BadValue:
+                    continue  # defaults are checked when saved (variable_specs); a bad one is skipped here
+        merged.update(texts)
+        texts = merged
+
+    # sections: the truth of every tested name --------------------------------------------------------
+    truth: dict[str, bool] = {}
+    if plan.tests:
+        tested = list(map(values.get, plan.tests))
+        if not defaults and _NUMBERS.isdisjoint(map(type, tested)):
+            # without numbers (where 0 is non-empty), not is_empty() is bool(): None "" [] False
+            truth = dict(zip(plan.tests, map(bool, tested), strict=True))
+        else:
+            for name, value in zip(plan.tests, tested, strict=True):  # is_empty(), inlined
+                if value is None and defaults:
+                    value = defaults.get(name)
+                truth[name] = not (value is None or value is False or value in _EMPTY_VALUES)
+
+    texts[PAD] = ""
+    render = _Render(texts, truth, resolved)
+    out = tuple([None if tpl is None else render.template(tpl) for tpl in parts])
+
+    pattern = tuple(truth.values())  # in plan.tests order
+    # (what includes resolve to may change between compiles: no caching then)
+    cached = None if resolved else plan.reached.get(pattern)
+    reached = cached or _Reached(tuple(filter(None, parts)), truth, resolved)
+    if cached is None and not resolved and len(plan.reached) < _REACHED_PER_PLAN:
+        plan.reached[pattern] = reached
+    if texts.keys() >= reached.names:  # every name reached has a value: the common case
+        missing: list[str] = []
+        used = reached.sorted_names.copy()
+    else:
+        missing = [name for name in reached.sorted_placeholders if name not in texts]
+        used = [name for name in reached.sorted_names if name in texts]
+    if unused:
+        unused.sort()
+    if strict and (missing or unused):
+        details = [
+            {"field": f"variables.{name}", "message": "is required (no value and no default)"}
+            for name in missing
+        ]
+        details += [
+            {"field": f"variables.{name}", "message": "is not used by this prompt"} for name in unused
+        ]
+        summary = []
+        if missing:
+            summary.append("missing " + ", ".join(missing))
+        if unused:
+            summary.append("unknown " + ", ".join(unused))
+        raise ValidationFailed("Strict mode: " + "; ".join(summary), details=details)
+    return Compiled(
+        text_by_part=out,
+        variables_used=used,
+        missing_variables=missing,
+        unused_variables=unused,
+    )
