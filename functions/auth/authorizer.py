@@ -6,14 +6,13 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from promptbank.auth.authorizer import authorize
 from promptbank.errors import Unauthorized
-from promptbank.observability import logger, tracer
+from promptbank.observability import logger
 from promptbank.store.accounts import AccountStore
 
 store = AccountStore()
 
 
 @logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler(capture_response=False)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     try:
         return authorize(event, store)

@@ -22,7 +22,7 @@ from promptbank.errors import (
     ValidationFailed,
     envelope,
 )
-from promptbank.observability import logger, metrics, tracer
+from promptbank.observability import logger, metrics
 
 MAX_BODY_BYTES = 1024 * 1024
 JSON = "application/json"
@@ -115,7 +115,6 @@ def make_handler(app: APIGatewayRestResolver) -> LambdaHandler:
     """The Lambda entry point for one resolver: logging context, tracing, metrics, size limit, idempotency."""
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
-    @tracer.capture_lambda_handler(capture_response=False)
     @metrics.log_metrics
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         return serve(app, event, context)

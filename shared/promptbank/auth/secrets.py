@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import re
@@ -54,8 +55,13 @@ def verify_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(actual, expected)
 
 
-# Verifying against this when the email is unknown keeps the timing of "no such user" equal to "wrong password".
-DUMMY_PASSWORD_HASH = hash_password(secrets.token_hex(8))
+@functools.cache
+def dummy_password_hash() -> str:
+    """Verified against when the email is unknown, so "no such user" takes as long as "wrong password".
+
+    Made on first use (login only), not at import: scrypt would otherwise slow every function's cold start.
+    """
+    return hash_password(secrets.token_hex(8))
 
 
 def credential_from_headers(headers: Mapping[str, str] | None) -> str | None:

@@ -19,7 +19,7 @@ from promptbank.auth.models import (
 )
 from promptbank.auth.principal import Principal
 from promptbank.auth.secrets import (
-    DUMMY_PASSWORD_HASH,
+    dummy_password_hash,
     hash_password,
     new_api_key,
     new_session_token,
@@ -149,7 +149,7 @@ class AccountService:
             )
         user_id = self.store.user_id_by_email(email_lower)
         user = self.store.get_user(user_id) if user_id else None
-        valid = verify_password(data.password, user["password_hash"] if user else DUMMY_PASSWORD_HASH)
+        valid = verify_password(data.password, user["password_hash"] if user else dummy_password_hash())
         if not user or not valid:
             self.store.record_login_failure(email_lower, now_epoch, LOCKOUT_WINDOW_S)
             raise InvalidCredentials()

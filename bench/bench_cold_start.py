@@ -1,0 +1,170 @@
+"""Cold start per function: a fresh interpreter imports the handler and serves its sample event, against a fresh
+interpreter that only imports boto3 and creates a DynamoDB client. Prints ratios (goal: <= 1.5x, delivery <= 2.0x).
+
+Also prints the authorizer's DynamoDB calls per uncached request (goal: one read).
+
+    python bench/bench_cold_start.py [--quick] [--runs N] [FunctionLogicalId ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import types
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT / "shared"), str(ROOT)]
+
+USER = "11111111-1111-4111-8111-111111111111"
+PROMPT = "22222222-2222-4222-8222-222222222222"
+QUICK = ["HealthFunction", "MeFunction", "GetCompiledFunction", "CreatePromptFunction"]
+GOALS = {"GetCompiledFunction": 2.0, "CompilePromptFunction": 2.0}
+
+CHILD = r"""
+import time
+t0 = time.perf_counter()
+import importlib.util, json, sys
+sys.path.insert(0, {shared!r})
+if {module!r}:
+    spec = importlib.util.spec_from_file_location("handler_under_test", {module!r})
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    class Context:
+        function_name = "bench"; memory_limit_in_mb = 1024; aws_request_id = "bench"
+        invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:bench"
+        def get_remaining_time_in_millis(self): return 29000
+    event = json.load(open({event!r}))
+    try:
+        result = module.handler(event, Context())
+        status = result.get("statusCode", "policy") if isinstance(result, dict) else "?"
+    except Exception as err:
+        status = type(err).__name__
+else:
+    import boto3
+    boto3.client("dynamodb")
+    status = "baseline"
+print(json.dumps({{"seconds": time.perf_counter() - t0, "status": status}}))
+"""
+
+
+def child(env: dict[str, str], module: str = "", event: str = "") -> dict:
+    code = CHILD.format(shared=str(ROOT / "shared"), module=module, event=event)
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True, cwd=ROOT)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def seed() -> None:
+    """The user and prompt the sample events name (fixed ids), through the services."""
+    import promptbank.auth.service
+    import promptbank.prompts.service
+    from promptbank.auth.models import RegisterIn
+    from promptbank.auth.principal import Principal
+    from promptbank.prompts.models import PromptCreate
+
+    def fixed(*ids: str) -> types.SimpleNamespace:
+        queue = iter(uuid.UUID(i) for i in ids)
+        return types.SimpleNamespace(uuid4=lambda: next(queue, None) or uuid.uuid4())
+
+    promptbank.auth.service.uuid = fixed(USER)  # type: ignore[assignment]
+    promptbank.prompts.service.uuid = fixed(PROMPT)  # type: ignore[assignment]
+    promptbank.auth.service.AccountService().register(
+        RegisterIn(email="owner@example.com", password="password1", name="Owner")
+    )
+    owner = Principal(user_id=USER, credential="session", environment="development", access="full", plan="free")
+    promptbank.prompts.service.PromptService().create(
+        owner,
+        PromptCreate(
+            name="Welcome", slug="welcome", content="Hello {{customer}} about {{topic}}",
+            variables={"topic": "x"}, model_config={"model": "gpt-4o"},
+        ),
+    )
+
+
+def authorizer_reads(env: dict[str, str]) -> list[str]:
+    """DynamoDB calls one uncached authorizer request makes, for a session."""
+    from promptbank.auth.authorizer import authorize
+    from promptbank.auth.models import RegisterIn
+    from promptbank.auth.service import AccountService
+    from promptbank.store.accounts import AccountStore
+    from promptbank.store.base import dynamodb_client
+
+    _, token = AccountService().register(RegisterIn(email="reads@example.com", password="password1", name="R"))
+    calls: list[str] = []
+    dynamodb_client().meta.events.register("before-call.dynamodb", lambda model, **_: calls.append(model.name))
+    authorize({"headers": {"Authorization": f"Bearer {token}"}, "methodArn": "arn:x/v1/GET/v1/auth/me"}, AccountStore())
+    return calls
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("functions", nargs="*")
+    args = parser.parse_args()
+
+    from moto.server import ThreadedMotoServer
+
+    from local.template import Resolver, Template, functions
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0)
+    server.start()
+    host, port = server.get_host_and_port()
+    env = {
+        **os.environ,
+        "AWS_ENDPOINT_URL": f"http://{host}:{port}",
+        "AWS_ACCESS_KEY_ID": "bench",
+        "AWS_SECRET_ACCESS_KEY": "bench",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "TABLE_NAME": "promptbank-bench",
+        "PROMPTBANK_STACK_NAME": "promptbank-local",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_METRICS_NAMESPACE": "Bench",
+        "POWERTOOLS_LOG_LEVEL": "ERROR",
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+    os.environ.update(env)
+    import boto3
+
+    from local.resources import create_table_from_template
+
+    create_table_from_template(boto3.client("dynamodb"), ROOT / "template.yaml")
+    apigw = boto3.client("apigateway")
+    for plan in ("free", "pro", "team", "sessions"):
+        apigw.create_usage_plan(name=f"promptbank-local-{plan}")
+    os.environ["TABLE_NAME"] = env["TABLE_NAME"] = boto3.client("dynamodb").list_tables()["TableNames"][0]
+    seed()
+
+    template = Template(ROOT / "template.yaml")
+    specs = functions(template, Resolver(template))
+    chosen = args.functions or (QUICK if args.quick else sorted(specs))
+    runs = 1 if args.quick else args.runs
+    baseline = statistics.median(child(env)["seconds"] for _ in range(max(runs, 3)))
+    print(f"baseline (import boto3 + DynamoDB client): {baseline * 1000:.0f} ms")
+    print(f"{'function':34} {'ms':>7} {'ratio':>6} {'goal':>5}  status")
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in chosen:
+            event_file = ROOT / "events" / f"{name}.json"
+            if name not in specs or not event_file.exists():
+                continue
+            event_path = Path(tmp) / f"{name}.json"
+            event_path.write_text(event_file.read_text())
+            results = [child(env, str(specs[name].module_file), str(event_path)) for _ in range(runs)]
+            seconds = statistics.median(r["seconds"] for r in results)
+            goal = GOALS.get(name, 1.5)
+            ratio = seconds / baseline
+            flag = "" if ratio <= goal else "  over goal"
+            print(f"{name:34} {seconds * 1000:7.0f} {ratio:6.2f} {goal:5.1f}  {results[-1]['status']}{flag}")
+    print(f"authorizer DynamoDB calls per uncached request: {authorizer_reads(env)}")
+    server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
