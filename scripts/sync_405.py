@@ -12,7 +12,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "template.yaml"
-PATH_RE = re.compile(r"Path: \"?(/[^\s\",}]*)\"?, Method: (\w+)")
+PATH_RE = re.compile(r"Path: \"?(/[^\s\",]*)\"?, Method: (\w+)")
 BLOCK_START = "  MethodNotAllowedFunction:\n"
 
 

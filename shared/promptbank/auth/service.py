@@ -130,6 +130,9 @@ class AccountService:
         try:
             self.store.create_user(user, session)
         except Exception:
+            # An SDK retry of a transaction that had in fact committed finds its own email claim: that is success.
+            if self.store.user_id_by_email(email_lower, consistent=True) == user_id:
+                return to_user(user), raw
             self.plans.delete(usage.id)
             raise
         return to_user(user), raw

@@ -42,6 +42,10 @@ class _Retry(Exception):
     """A concurrent write moved the prompt's revision: read again and recompute."""
 
 
+class SlugTaken(Conflict):
+    """The slug claim exists: another prompt of this owner has the slug."""
+
+
 def version_etag(prompt_id: str, version: int, fields: dict[str, Any]) -> str:
     material = json.dumps(
         {"id": prompt_id, "v": version, **{k: fields.get(k) for k in VERSIONED}}, sort_keys=True, separators=(",", ":")
@@ -224,7 +228,7 @@ class PromptService:
             self._validate_templates(principal.user_id, slug, fields)
             try:
                 return self._create_with_slug(principal, data, fields, slug)
-            except Conflict:
+            except SlugTaken:
                 if data.slug or index == len(candidates) - 1:
                     raise Conflict(f"Slug '{slug}' is already used by another of your prompts") from None
         raise AssertionError("unreachable")
@@ -287,10 +291,15 @@ class PromptService:
         # not mistaken (by create's `except Conflict`) for a taken slug.
         for tries in range(WRITE_ATTEMPTS):
             try:
-                self.store.transact(ops, on_conflict=lambda index: Conflict("slug") if index == 0 else Conflict())
+                self.store.transact(ops, on_conflict=lambda index: SlugTaken() if index == 0 else Conflict())
                 return prompt_view(meta, version)
             except TransactionConflict:
                 time.sleep(random.uniform(0, 0.02 * (2 ** min(tries, 5))))
+            except SlugTaken:
+                # An SDK retry of a transaction that had in fact committed finds its own claim: that is success.
+                if self.store.slug_target(principal.user_id, slug, consistent=True) == prompt_id:
+                    return prompt_view(meta, version)
+                raise
         raise Conflict("The prompt is being changed concurrently; try again")
 
     def _label_puts(self, meta: dict[str, Any], version: dict[str, Any], labels: Any) -> list[TransactOp]:

@@ -40,8 +40,8 @@ class AccountStore(TableStore):
             raise NotFound("User not found")
         return user
 
-    def user_id_by_email(self, email_lower: str) -> str | None:
-        claim = self.get(f"EMAIL#{email_lower}", "EMAIL")
+    def user_id_by_email(self, email_lower: str, *, consistent: bool = False) -> str | None:
+        claim = self.get(f"EMAIL#{email_lower}", "EMAIL", consistent=consistent)
         return claim["user_id"] if claim else None
 
     def user_id_by_username(self, username: str) -> str | None:

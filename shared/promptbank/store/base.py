@@ -26,7 +26,10 @@ def dynamodb_client() -> DynamoDBClient:
     import boto3
     from botocore.config import Config
 
-    config = Config(connect_timeout=2, read_timeout=5, retries={"max_attempts": 3, "mode": "standard"})
+    # A read timeout makes the SDK retry a request that may have been applied: writes are written to recognise
+    # their own earlier success (see PromptService/AccountService), and the timeout is generous enough that a
+    # busy local DynamoDB (moto) rarely triggers it.
+    config = Config(connect_timeout=2, read_timeout=15, retries={"max_attempts": 3, "mode": "standard"})
     return boto3.client("dynamodb", config=config)
 
 

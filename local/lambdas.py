@@ -1,0 +1,237 @@
+"""Handlers as Lambda runs them: a pool of containers per function, each a separate import of its module."""
+
+from __future__ import annotations
+
+import importlib.util
+import itertools
+import json
+import logging
+import os
+import queue
+import sys
+import threading
+import time
+import traceback
+import uuid
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from local.template import ACCOUNT_ID, REGION, FunctionSpec
+
+log = logging.getLogger("local.lambdas")
+
+MAX_CONTAINERS = int(os.environ.get("PROMPTBANK_LOCAL_MAX_CONTAINERS", "4"))
+_module_counter = itertools.count(1)
+_path_lock = threading.Lock()
+
+
+def add_layer_paths(paths: Iterable[str | os.PathLike[str]]) -> None:
+    """Put the layer's code (shared/) first on sys.path, as /opt/python is in Lambda."""
+    with _path_lock:
+        for path in reversed([str(Path(p).resolve()) for p in paths]):
+            if path not in sys.path:
+                sys.path.insert(0, path)
+
+
+class LambdaContext:
+    """The context object Lambda passes to a handler (the attributes Powertools and our code read)."""
+
+    def __init__(self, spec: FunctionSpec, request_id: str | None = None, timeout_s: float | None = None) -> None:
+        self.function_name = spec.name
+        self.function_version = "$LATEST"
+        self.invoked_function_arn = f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{spec.name}"
+        self.memory_limit_in_mb = str(spec.memory)
+        self.aws_request_id = request_id or str(uuid.uuid4())
+        self.log_group_name = f"/aws/lambda/{spec.name}"
+        self.log_stream_name = time.strftime("%Y/%m/%d/[$LATEST]") + uuid.uuid4().hex
+        self.identity = None
+        self.client_context = None
+        self._deadline = time.monotonic() + (timeout_s if timeout_s is not None else spec.timeout)
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self._deadline - time.monotonic()) * 1000))
+
+
+def load_module(spec: FunctionSpec, module_name: str | None = None) -> ModuleType:
+    """Import the handler's file under a unique module name (several functions have a `get.py`)."""
+    path = spec.module_file
+    if not path.is_file():
+        raise FileNotFoundError(f"{spec.logical_id}: handler module {path} does not exist")
+    name = module_name or f"_lambda_{spec.logical_id}_{next(_module_counter)}_{path.stem}"
+    module_spec = importlib.util.spec_from_file_location(name, path)
+    if module_spec is None or module_spec.loader is None:
+        raise ImportError(f"cannot import {path}")
+    module = importlib.util.module_from_spec(module_spec)
+    # pydantic and dataclasses resolve annotations through sys.modules[cls.__module__].
+    sys.modules[name] = module
+    try:
+        module_spec.loader.exec_module(module)
+    except BaseException:
+        sys.modules.pop(name, None)
+        raise
+    return module
+
+
+def load_handler(spec: FunctionSpec) -> Callable[[Any, Any], Any]:
+    module = load_module(spec)
+    handler = getattr(module, spec.handler_attr, None)
+    if not callable(handler):
+        raise AttributeError(f"{spec.logical_id}: {spec.module_file} has no callable {spec.handler_attr!r}")
+    return handler
+
+
+class FunctionError(Exception):
+    """The function failed: an exception in the handler, an import error, a timeout or a bad return value."""
+
+    def __init__(self, message: str, error_type: str = "Error", trace: str = "") -> None:
+        super().__init__(message)
+        self.error_message = message
+        self.error_type = error_type
+        self.trace = trace
+
+
+class FunctionTimeout(FunctionError):
+    pass
+
+
+@dataclass
+class _Job:
+    event: Any
+    context: LambdaContext
+    future: Future[Any]
+
+
+class Container:
+    """One warm execution environment: its own import of the handler module, serving one event at a time."""
+
+    def __init__(self, spec: FunctionSpec, number: int) -> None:
+        self.spec = spec
+        self.number = number
+        self.handler = load_handler(spec)
+        self.invocations = 0
+        self.poisoned = False
+        self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name=f"lambda-{spec.logical_id}-{number}", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            job = self._jobs.get()
+            if job is None:
+                return
+            if not job.future.set_running_or_notify_cancel():
+                continue
+            try:
+                result = self.handler(job.event, job.context)
+                # Lambda serialises the return value: what JSON can't carry is an error there too.
+                job.future.set_result(json.loads(json.dumps(result)))
+            except BaseException as err:  # a handler's exception is the function's error, whatever it is
+                job.future.set_exception(FunctionError(str(err), type(err).__name__, traceback.format_exc()))
+            if self.poisoned:
+                return
+
+    def invoke(self, event: Any, context: LambdaContext, timeout_s: float) -> Any:
+        future: Future[Any] = Future()
+        self._jobs.put(_Job(event, context, future))
+        self.invocations += 1
+        try:
+            return future.result(timeout=timeout_s)
+        except TimeoutError:
+            # The thread can't be killed: the container is dropped once the handler returns, like Lambda's.
+            self.poisoned = True
+            self._jobs.put(None)
+            raise FunctionTimeout(f"Task timed out after {timeout_s:.2f} seconds", "Sandbox.Timedout") from None
+
+    def stop(self) -> None:
+        self._jobs.put(None)
+
+
+class FunctionPool:
+    """Up to MAX_CONTAINERS containers per function, made on demand; one request per container at a time."""
+
+    def __init__(self, spec: FunctionSpec, max_containers: int = MAX_CONTAINERS) -> None:
+        self.spec = spec
+        self.max_containers = max(1, max_containers)
+        self._idle: list[Container] = []
+        self._count = 0
+        self._numbers = itertools.count(1)
+        self._cond = threading.Condition()
+
+    @property
+    def size(self) -> int:
+        return self._count
+
+    def _acquire(self) -> Container:
+        with self._cond:
+            while True:
+                if self._idle:
+                    return self._idle.pop()
+                if self._count < self.max_containers:
+                    self._count += 1
+                    number = next(self._numbers)
+                    break
+                self._cond.wait()
+        try:
+            return Container(self.spec, number)
+        except BaseException:
+            with self._cond:
+                self._count -= 1
+                self._cond.notify()
+            raise
+
+    def _release(self, container: Container) -> None:
+        with self._cond:
+            if container.poisoned:
+                self._count -= 1
+            else:
+                self._idle.append(container)
+            self._cond.notify()
+
+    def warm(self) -> None:
+        """Create one container now (import errors surface at start-up instead of on the first request)."""
+        self._release(self._acquire())
+
+    def invoke(self, event: Any, *, request_id: str | None = None, timeout_s: float | None = None) -> Any:
+        """Run the handler; raise FunctionError for anything Lambda would report as a function error.
+
+        Nothing is logged here: whoever called decides whether the error is news (an authorizer's
+        "Unauthorized" is not).
+        """
+        timeout = float(self.spec.timeout if timeout_s is None else min(timeout_s, self.spec.timeout))
+        try:
+            container = self._acquire()
+        except BaseException as err:
+            raise FunctionError(str(err), type(err).__name__, traceback.format_exc()) from None
+        context = LambdaContext(self.spec, request_id, timeout)
+        try:
+            return container.invoke(event, context, timeout)
+        finally:
+            self._release(container)
+
+    def stop(self) -> None:
+        with self._cond:
+            for container in self._idle:
+                container.stop()
+            self._idle.clear()
+
+
+class Functions:
+    """Every function of the stack, by logical id."""
+
+    def __init__(self, specs: dict[str, FunctionSpec], max_containers: int = MAX_CONTAINERS) -> None:
+        self.specs = specs
+        self.pools = {lid: FunctionPool(spec, max_containers) for lid, spec in specs.items()}
+
+    def __getitem__(self, logical_id: str) -> FunctionPool:
+        return self.pools[logical_id]
+
+    def __contains__(self, logical_id: object) -> bool:
+        return logical_id in self.pools
+
+    def stop(self) -> None:
+        for pool in self.pools.values():
+            pool.stop()

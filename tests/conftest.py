@@ -1,0 +1,24 @@
+"""Test-wide setup: fake AWS credentials in us-east-1 (no real AWS account is reachable), warning filters."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+for _name in ("AWS_PROFILE", "AWS_ENDPOINT_URL"):
+    os.environ.pop(_name, None)
+os.environ.update(
+    {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_REGION": "us-east-1",
+    }
+)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Powertools warns on every metrics flush without metrics; tests don't emit metrics.
+    config.addinivalue_line("filterwarnings", "ignore:No application metrics to publish:UserWarning")

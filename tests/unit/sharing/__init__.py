@@ -1,0 +1,1 @@
+"""Unit tests of share links and the share page."""
