@@ -1,0 +1,15 @@
+"""GET /v1/provider-keys: one entry per provider, configured or not, keys masked (S)."""
+
+from promptbank.http import make_app, make_handler, principal
+from promptbank.provider_keys.service import ProviderKeyService
+
+app = make_app()
+service = ProviderKeyService()
+
+
+@app.get("/v1/provider-keys", summary="List your provider keys", tags=["provider keys"])
+def list_provider_keys() -> dict:
+    return service.list(principal(app))
+
+
+handler = make_handler(app)

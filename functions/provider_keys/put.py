@@ -1,0 +1,19 @@
+"""PUT /v1/provider-keys/{provider}: save (replace) your key for a provider, encrypted with KMS (S)."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Body
+
+from promptbank.http import make_app, make_handler, principal
+from promptbank.provider_keys.service import ProviderKeyIn, ProviderKeyService
+
+app = make_app()
+service = ProviderKeyService()
+
+
+@app.put("/v1/provider-keys/<provider>", summary="Save a provider key", tags=["provider keys"])
+def put_provider_key(provider: str, body: Annotated[ProviderKeyIn, Body()]) -> dict:
+    return service.put(principal(app), provider, body)
+
+
+handler = make_handler(app)

@@ -1,0 +1,15 @@
+"""GET /v1/runs/{run_id}: one of the caller's runs (another user's run is 404) (K-read)."""
+
+from promptbank.http import make_app, make_handler, principal
+from promptbank.runs.history import RunHistory
+
+app = make_app()
+service = RunHistory()
+
+
+@app.get("/v1/runs/<run_id>", summary="Get a run", tags=["runs"])
+def get_run(run_id: str) -> dict:
+    return service.get(principal(app), run_id)
+
+
+handler = make_handler(app)

@@ -1,0 +1,20 @@
+"""POST /v1/token-count: count up to 1,000,000 characters for a model or a family alias (K-read)."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Body
+
+from promptbank.http import make_app, make_handler, principal
+from promptbank.runs.models import TokenCountIn
+from promptbank.runs.token_count import TokenCountService
+
+app = make_app()
+service = TokenCountService()
+
+
+@app.post("/v1/token-count", summary="Count tokens (long text)", tags=["tokens"])
+def count_tokens(body: Annotated[TokenCountIn, Body()]) -> dict:
+    return service.count(principal(app), body.prompt, body.model)
+
+
+handler = make_handler(app)

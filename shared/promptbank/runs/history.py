@@ -1,0 +1,69 @@
+"""Reading runs: one run by id, a user's runs newest first (optionally of one prompt, of one source)."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from promptbank.auth.principal import Principal
+from promptbank.cursor import decode_cursor, encode_cursor
+from promptbank.errors import NotFound
+from promptbank.runs.records import run_view
+from promptbank.store.runs import RunStore
+
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+#: A page stops early (with a cursor) once its runs reach this many bytes of JSON: Lambda answers at most
+#: 6 MB, and 500 runs of 10,000-char outputs could pass that.
+MAX_PAGE_BYTES = 4 * 1024 * 1024
+
+
+class RunHistory:
+    def __init__(self, store: RunStore | None = None) -> None:
+        self.store = store or RunStore()
+
+    def get(self, principal: Principal, run_id: str) -> dict[str, Any]:
+        if not _UUID.fullmatch(run_id):
+            raise NotFound("Run not found")
+        item = self.store.get_run(run_id)
+        if item is None or item.get("user_id") != principal.user_id:
+            raise NotFound("Run not found")
+        return run_view(item)
+
+    def list_runs(
+        self,
+        principal: Principal,
+        *,
+        prompt_id: str | None,
+        source: str | None,
+        limit: int,
+        cursor: str | None,
+    ) -> dict[str, Any]:
+        """Newest first; `source` is filtered in DynamoDB and pages are filled up to `limit`."""
+        scope = f"runs:{principal.user_id}:{prompt_id or ''}:{source or ''}"
+        start = decode_cursor(cursor, scope)
+        found: list[dict[str, Any]] = []
+        size = 0
+        last_item: dict[str, Any] = {}
+        while True:
+            want = limit - len(found) if source is None else max(limit - len(found), 50)
+            items, last = self.store.runs_page(
+                principal.user_id, prompt_id, source=source, limit=want, start_key=start
+            )
+            for index, item in enumerate(items):
+                view = run_view(item)
+                size += len(json.dumps(view, ensure_ascii=False).encode())
+                if found and size > MAX_PAGE_BYTES:
+                    return self._page(found, scope, self.store.page_key(last_item, prompt_id))
+                found.append(view)
+                last_item = item
+                if len(found) == limit:
+                    more = index < len(items) - 1 or last is not None
+                    return self._page(found, scope, self.store.page_key(item, prompt_id) if more else None)
+            if not last:
+                return self._page(found, scope, None)
+            start = last
+
+    @staticmethod
+    def _page(found: list[dict[str, Any]], scope: str, key: dict[str, Any] | None) -> dict[str, Any]:
+        return {"data": found, "next_cursor": encode_cursor(key, scope)}
