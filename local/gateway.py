@@ -512,8 +512,8 @@ class Gateway:
             response = render_gateway_response(call.api, err, self._context_variables(call), request, call.path_params)
         except Exception:  # a bug of the local gateway itself: still an envelope, and the traceback on stderr
             print(f"local: gateway error\n{traceback.format_exc()}", file=sys.stderr, flush=True)
-            err = GatewayError("API_CONFIGURATION_ERROR")
-            response = render_gateway_response(call.api, err, self._context_variables(call), request)
+            failure = GatewayError("API_CONFIGURATION_ERROR")
+            response = render_gateway_response(call.api, failure, self._context_variables(call), request)
         response.resource = call.route.path if call.route else None
         response.headers.append(("x-amzn-RequestId", call.request_id))
         return response

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import json
 import socket
 import threading
 from collections.abc import Callable, Iterable
@@ -103,13 +105,14 @@ class LockedMotoServer(ThreadedMotoServer):
 # the items the transaction touches plus the stream's length; the table itself is not copied.
 _snapshot = threading.local()
 _patched = False
+_originals: dict[str, Any] = {}
 
 
 def _table_deepcopy(self: Any, memo: dict[int, Any]) -> Any:
     if getattr(_snapshot, "active", False):
         return self  # moto's whole-table "backup": kept by reference, restored by install_moto_patches' wrapper
     cls = type(self)
-    result = cls.__new__(cls)
+    result = object.__new__(cls)
     memo[id(self)] = result
     for key, value in self.__dict__.items():
         setattr(result, key, copy.deepcopy(value, memo))
@@ -130,7 +133,7 @@ def install_moto_patches() -> None:
         touched: dict[tuple[str, str], tuple[str, dict[str, Any], Any]] = {}
         stream_lengths: dict[str, int] = {}
         for entry in transact_items[:100]:
-            op = next(iter(entry.values()), {}) if isinstance(entry, dict) else {}
+            op: Any = next(iter(entry.values()), {}) if isinstance(entry, dict) else {}
             name = op.get("TableName") if isinstance(op, dict) else None
             if not name or name not in self.tables:
                 continue
@@ -145,7 +148,7 @@ def install_moto_patches() -> None:
                 marker = (name, json.dumps(key, sort_keys=True))
                 if marker not in touched:
                     touched[marker] = (name, key, copy.deepcopy(self.get_item(name, key)))
-            except Exception:  # a malformed operation: moto's own validation will answer it
+            except Exception:  # noqa: S112 - a malformed operation: moto's own validation answers it
                 continue
             if table.stream_shard is not None:
                 stream_lengths.setdefault(name, len(table.stream_shard.items))
@@ -169,6 +172,20 @@ def install_moto_patches() -> None:
         finally:
             _snapshot.active = False
 
+    _originals["transact_write_items"] = original
     Table.__deepcopy__ = _table_deepcopy  # type: ignore[attr-defined]
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
     _patched = True
+
+
+def uninstall_moto_patches() -> None:
+    """Undo install_moto_patches (for tests that install it in a shared process)."""
+    global _patched
+    if not _patched:
+        return
+    from moto.dynamodb.models import DynamoDBBackend
+    from moto.dynamodb.models.table import Table
+
+    DynamoDBBackend.transact_write_items = _originals.pop("transact_write_items")  # type: ignore[method-assign]
+    del Table.__deepcopy__  # type: ignore[attr-defined]
+    _patched = False

@@ -25,11 +25,11 @@ from local.gateway import (
     build_routes,
 )
 from local.lambdas import FunctionError, Functions, add_layer_paths
-from local.limits import UsageLimiter, UsagePlanKeys
-from local.motoserver import LockedMotoServer, install_moto_patches
+from local.limits import MotoUsagePlanKeys, UsageLimiter
+from local.motoserver import MOTO_LOCK, LockedMotoServer, install_moto_patches
 from local.resources import Stack, create_resources
 from local.state import MotoKeeper, StateDir, export_state, import_state
-from local.template import REGION, Template, function_environment
+from local.template import ACCOUNT_ID, REGION, Template, function_environment
 
 log = logging.getLogger("local.runtime")
 
@@ -137,7 +137,7 @@ class Runtime:
             apis=apis,
             routes=routes,
             functions=self.functions,
-            usage_keys=UsagePlanKeys(self.session.client("apigateway")),
+            usage_keys=MotoUsagePlanKeys(ACCOUNT_ID, REGION, MOTO_LOCK),
             limiter=self.limiter,
             rate_limits=_flag("PROMPTBANK_RATE_LIMITS"),
         )
@@ -182,7 +182,7 @@ class Runtime:
         with self._save_lock:
             self._dirty.clear()
             try:
-                data = export_state(self.stack, self.session, self.limiter.export())
+                data = export_state(self.stack, self.limiter.export())
                 self.state.write(data)
             except Exception:
                 self._dirty.set()

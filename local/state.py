@@ -142,55 +142,75 @@ class MotoKeeper(Keeper):
 
 
 # ---------------------------------------------------------------------------------------------- export/import
-def export_state(stack: Stack, session: Any, quota_counts: dict[str, dict[str, int]]) -> dict[str, Any]:
+def export_state(stack: Stack, quota_counts: dict[str, dict[str, int]]) -> dict[str, Any]:
     physical = stack.physical
     data: dict[str, Any] = {
         "version": FORMAT_VERSION,
         "saved_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "secrets": dict(stack.secret_values),
         "quotas": quota_counts,
-        "dynamodb": _export_tables(session.client("dynamodb"), physical.tables),
-        "apigateway": _export_apigateway(session.client("apigateway"), physical.apis, physical.usage_plans),
+        "dynamodb": _export_tables(physical.tables),
+        "apigateway": _export_apigateway(physical.apis, physical.usage_plans),
         "kms": _export_kms(physical.kms_keys),
         "sqs": _export_queues(physical.queues),
     }
     return data
 
 
-def _export_tables(client: Any, tables: dict[str, str]) -> dict[str, Any]:
+def _export_tables(tables: dict[str, str]) -> dict[str, Any]:
+    """Every item in DynamoDB's wire format (as a Scan returns it), read from moto's backend in one locked pass:
+    a consistent snapshot, without paging a full scan through HTTP every few seconds."""
+    from moto.dynamodb.models import dynamodb_backends
+
     out = {}
-    for logical_id, name in tables.items():
-        items: list[dict[str, Any]] = []
-        for page in client.get_paginator("scan").paginate(TableName=name):
-            items.extend(page.get("Items", []))
-        out[logical_id] = {"table_name": name, "items": items}
+    with MOTO_LOCK:
+        backend = dynamodb_backends[ACCOUNT_ID][REGION]
+        for logical_id, name in tables.items():
+            table = backend.tables.get(name)
+            items = [_boto_wire(item.to_json()["Attributes"]) for item in table.all_items()] if table else []
+            out[logical_id] = {"table_name": name, "items": items}
     return out
 
 
-def _export_apigateway(client: Any, apis: dict[str, str], plans: dict[str, str]) -> dict[str, Any]:
-    keys = []
-    for page in client.get_paginator("get_api_keys").paginate(includeValues=True):
-        for item in page.get("items", []):
-            keys.append(
-                {
-                    "id": item["id"],
-                    "value": item.get("value"),
-                    "name": item.get("name"),
-                    "description": item.get("description"),
-                    "enabled": bool(item.get("enabled")),
-                    "customerId": item.get("customerId"),
-                    "createdDate": item["createdDate"].timestamp()
-                    if hasattr(item.get("createdDate"), "timestamp")
-                    else None,
-                    "tags": item.get("tags") or {},
-                }
-            )
-    plan_keys: dict[str, list[str]] = {}
-    for logical_id, plan_id in plans.items():
-        ids: list[str] = []
-        for page in client.get_paginator("get_usage_plan_keys").paginate(usagePlanId=plan_id):
-            ids.extend(item["id"] for item in page.get("items", []))
-        plan_keys[logical_id] = ids
+def _boto_wire(attributes: dict[str, Any]) -> dict[str, Any]:
+    return {name: _boto_value(value) for name, value in attributes.items()}
+
+
+def _boto_value(value: dict[str, Any]) -> dict[str, Any]:
+    """moto's JSON form -> what boto3 returns and accepts: binary values as bytes, not base64 text."""
+    ((kind, inner),) = value.items()
+    if kind == "B":
+        return {"B": inner if isinstance(inner, bytes) else base64.b64decode(inner)}
+    if kind == "BS":
+        return {"BS": [v if isinstance(v, bytes) else base64.b64decode(v) for v in inner]}
+    if kind == "M":
+        return {"M": {k: _boto_value(v) for k, v in inner.items()}}
+    if kind == "L":
+        return {"L": [_boto_value(v) for v in inner]}
+    return {kind: inner}
+
+
+def _export_apigateway(apis: dict[str, str], plans: dict[str, str]) -> dict[str, Any]:
+    from moto.apigateway.models import apigateway_backends
+
+    with MOTO_LOCK:
+        backend = apigateway_backends[ACCOUNT_ID][REGION]
+        keys: list[dict[str, Any]] = [
+            {
+                "id": key.id,
+                "value": key.value,
+                "name": key.name,
+                "description": key.description,
+                "enabled": bool(key.enabled),
+                "customerId": key.customer_id,
+                "createdDate": key.created_date,
+                "tags": key.tags or {},
+            }
+            for key in backend.keys.values()
+        ]
+        plan_keys = {
+            logical_id: list(backend.usage_plan_keys.get(plan_id, {})) for logical_id, plan_id in plans.items()
+        }
     return {
         "rest_apis": dict(apis),
         "usage_plans": dict(plans),

@@ -33,9 +33,7 @@ def test_table_writes_reach_the_stream_consumer_after_drain(client: httpx.Client
     assert seen is not None
     assert seen["event_name"] == "INSERT"
     assert seen["source"] == "aws:dynamodb"
-    assert seen["arn"].startswith(
-        "arn:aws:dynamodb:us-east-1:123456789012:table/promptbank-local-Table/stream/"
-    )
+    assert seen["arn"].startswith("arn:aws:dynamodb:us-east-1:123456789012:table/promptbank-local-Table/stream/")
 
 
 def test_stream_filter_criteria_drop_other_records(client: httpx.Client) -> None:

@@ -114,9 +114,7 @@ def test_gateway_response_renders_template_and_header_expressions() -> None:
         {
             "THROTTLED": {
                 "StatusCode": "429",
-                "ResponseParameters": {
-                    "Headers": {"X-Request-Id": "context.requestId", "Retry-After": "'1'"}
-                },
+                "ResponseParameters": {"Headers": {"X-Request-Id": "context.requestId", "Retry-After": "'1'"}},
                 "ResponseTemplates": {
                     "application/json": '{"id":"$context.requestId","m":$context.error.messageString}'
                 },
@@ -143,9 +141,7 @@ def test_computed_retry_after_replaces_the_templates_value() -> None:
 
 def test_uncustomised_type_falls_back_to_default_4xx_with_its_own_status() -> None:
     # Given only DEFAULT_4XX is customised
-    api = _api(
-        {"DEFAULT_4XX": {"ResponseTemplates": {"application/json": '{"t":"$context.error.responseType"}'}}}
-    )
+    api = _api({"DEFAULT_4XX": {"ResponseTemplates": {"application/json": '{"t":"$context.error.responseType"}'}}})
     # When INVALID_API_KEY is rendered
     response = render_gateway_response(api, GatewayError("INVALID_API_KEY"), {})
     # Then API Gateway's status for the type is kept, with DEFAULT_4XX's body
@@ -155,9 +151,7 @@ def test_uncustomised_type_falls_back_to_default_4xx_with_its_own_status() -> No
 
 def test_method_request_header_expression_copies_the_request_header() -> None:
     # Given a header mapped from the request
-    api = _api(
-        {"UNAUTHORIZED": {"ResponseParameters": {"Headers": {"X-Echo": "method.request.header.X-In"}}}}
-    )
+    api = _api({"UNAUTHORIZED": {"ResponseParameters": {"Headers": {"X-Echo": "method.request.header.X-In"}}}})
     request = HttpRequest("GET", "/", "", [("X-In", "hello")], b"")
     # When rendered for that request
     response = render_gateway_response(api, GatewayError("UNAUTHORIZED"), {}, request)
@@ -238,9 +232,7 @@ def test_cron_finds_the_next_matching_minute() -> None:
     cron = Cron("0 12 ? * MON-FRI *")
     # When asked after Friday 13:00
     # Then the next run is Monday 12:00
-    assert cron.next_after(datetime(2025, 3, 7, 13, 0, tzinfo=UTC)) == datetime(
-        2025, 3, 10, 12, 0, tzinfo=UTC
-    )
+    assert cron.next_after(datetime(2025, 3, 7, 13, 0, tzinfo=UTC)) == datetime(2025, 3, 10, 12, 0, tzinfo=UTC)
 
 
 def test_filter_patterns_match_nested_values_with_operators() -> None:

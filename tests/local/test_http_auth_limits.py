@@ -38,9 +38,7 @@ def test_failing_authorizer_gets_authorizer_failure(client: httpx.Client) -> Non
     assert response.json()["error"]["message"] == "Authorizer failed"
 
 
-def test_allowed_request_carries_the_authorizer_context(
-    client: httpx.Client, new_key: Callable[..., str]
-) -> None:
+def test_allowed_request_carries_the_authorizer_context(client: httpx.Client, new_key: Callable[..., str]) -> None:
     # Given a valid API key on a usage plan, passed through the authorizer
     key = new_key("quota")
     # When the route is called

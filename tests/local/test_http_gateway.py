@@ -39,9 +39,7 @@ def test_unknown_path_gets_the_templates_missing_token_response(client: httpx.Cl
     # Then the template's MISSING_AUTHENTICATION_TOKEN response: 404, the envelope, its headers
     request_id = response.headers["X-Request-Id"]
     assert response.status_code == 404
-    assert response.json() == {
-        "error": {"code": "NOT_FOUND", "message": "Route not found", "request_id": request_id}
-    }
+    assert response.json() == {"error": {"code": "NOT_FOUND", "message": "Route not found", "request_id": request_id}}
     assert response.headers["X-Static"] == "fixed"
 
 
@@ -119,9 +117,7 @@ def test_binary_body_is_base64_encoded(client: httpx.Client) -> None:
     # Given bytes that are not UTF-8
     payload = b"\xff\xfe\x00binary"
     # When they are posted
-    event = _event(
-        client.post("/v1/upload", content=payload, headers={"Content-Type": "application/octet-stream"})
-    )
+    event = _event(client.post("/v1/upload", content=payload, headers={"Content-Type": "application/octet-stream"}))
     # Then the handler gets base64 and the flag
     assert event["isBase64Encoded"] is True
     assert base64.b64decode(event["body"]) == payload
@@ -195,24 +191,21 @@ def test_request_log_line_has_no_query_or_headers(client: httpx.Client, app_runt
 
 
 def test_concurrent_requests_to_one_route_run_in_separate_containers(app_runtime) -> None:
-    # Given 4 requests to a handler that sleeps 0.5 s
+    # Given 4 requests to a handler that sleeps 1.5 s
     results: list[dict] = []
 
     def call() -> None:
         with httpx.Client(base_url=app_runtime.base_url, timeout=30) as http:
-            results.append(http.get("/v1/slow", params={"seconds": "0.5"}).json())
+            results.append(http.get("/v1/slow", params={"seconds": "1.5"}).json())
 
     threads = [threading.Thread(target=call) for _ in range(4)]
     # When they are sent at once
-    started = time.monotonic()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    elapsed = time.monotonic() - started
-    # Then they overlap (one after the other would take 2 s), each in its own container (module import)
+    # Then each ran in its own container (module import), all at the same time
     assert len({r["container"] for r in results}) == 4
-    assert elapsed < 2.0
     latest_start = max(r["started"] for r in results)
     earliest_end = min(r["ended"] for r in results)
     assert latest_start < earliest_end

@@ -25,9 +25,7 @@ def restarted() -> Iterator[dict]:
                 assert http.get("/v1/private", headers=bearer(key["value"])).status_code == 200
             ciphertext = http.post("/v1/encrypt", json={"text": "provider secret"}).json()["ciphertext"]
             http.post("/v1/messages/parked", json={"parked": 1})
-            api_id = http.get("/v1/private", headers=bearer(key["value"])).json()["event"]["requestContext"][
-                "apiId"
-            ]
+            api_id = http.get("/v1/private", headers=bearer(key["value"])).json()["event"]["requestContext"]["apiId"]
         first_url = runtime.base_url
         exit_code = runtime.stop()
         runtime.start()

@@ -74,10 +74,7 @@ def test_get_att_of_unmade_resources_is_a_plausible_arn() -> None:
     assert resolver.get_att("EchoFunction", "Arn") == (
         f"arn:aws:lambda:us-east-1:{ACCOUNT_ID}:function:promptbank-local-EchoFunction"
     )
-    assert (
-        resolver.get_att("WorkQueue", "Arn")
-        == f"arn:aws:sqs:us-east-1:{ACCOUNT_ID}:promptbank-local-WorkQueue"
-    )
+    assert resolver.get_att("WorkQueue", "Arn") == f"arn:aws:sqs:us-east-1:{ACCOUNT_ID}:promptbank-local-WorkQueue"
 
 
 def test_dynamic_secret_references_are_stable_for_known_values() -> None:
@@ -88,9 +85,7 @@ def test_dynamic_secret_references_are_stable_for_known_values() -> None:
     again = SecretSource(physical, known=first.known)
     # When the same reference is resolved by a later run
     # Then it is the same value, 48 characters long
-    assert (
-        again("secretsmanager", "arn:aws:secretsmanager:us-east-1:1:secret:Other-abc:SecretString") == value
-    )
+    assert again("secretsmanager", "arn:aws:secretsmanager:us-east-1:1:secret:Other-abc:SecretString") == value
     assert len(value) == 48
 
 
@@ -110,9 +105,7 @@ def test_environment_is_the_union_with_local_overrides(monkeypatch: pytest.Monke
     physical = Physical(refs={"Api": "abc123defg", "Secret": arn}, secrets={arn: "s3cret"})
     resolver = Resolver(template, physical, secret_source=SecretSource(physical))
     # When the functions' environment is built with the local overrides
-    env, conflicts = function_environment(
-        functions(template, resolver), resolver, {"PROMPTBANK_STAGE": "local"}
-    )
+    env, conflicts = function_environment(functions(template, resolver), resolver, {"PROMPTBANK_STAGE": "local"})
     # Then Globals are resolved, overrides win, and the environment's provider URL is kept
     assert env["FIXTURE_STAGE"] == "dev-stage"
     assert env["FIXTURE_SECRET"] == "s3cret"

@@ -20,9 +20,7 @@ def handler(event, context):
         client("dynamodb").put_item(TableName=table(), Item=item)
         return respond(200, {"ok": True})
     if route == ("GET", "/v1/items/{item_id}"):
-        found = client("dynamodb").get_item(
-            TableName=table(), Key={"pk": {"S": params["item_id"]}, "sk": {"S": "-"}}
-        )
+        found = client("dynamodb").get_item(TableName=table(), Key={"pk": {"S": params["item_id"]}, "sk": {"S": "-"}})
         if "Item" not in found:
             return respond(404, {"error": "no such item"})
         return respond(200, {k: next(iter(v.values())) for k, v in found["Item"].items()})
@@ -30,14 +28,10 @@ def handler(event, context):
         client("sqs").send_message(QueueUrl=os.environ[QUEUES[params["queue"]]], MessageBody=json.dumps(body))
         return respond(202, {"queued": True})
     if route == ("GET", "/v1/messages/{queue}"):
-        got = client("sqs").receive_message(
-            QueueUrl=os.environ[QUEUES[params["queue"]]], MaxNumberOfMessages=10
-        )
+        got = client("sqs").receive_message(QueueUrl=os.environ[QUEUES[params["queue"]]], MaxNumberOfMessages=10)
         return respond(200, [json.loads(m["Body"]) for m in got.get("Messages", [])])
     if route == ("POST", "/v1/encrypt"):
-        blob = client("kms").encrypt(KeyId=os.environ["KEY_ID"], Plaintext=body["text"].encode())[
-            "CiphertextBlob"
-        ]
+        blob = client("kms").encrypt(KeyId=os.environ["KEY_ID"], Plaintext=body["text"].encode())["CiphertextBlob"]
         return respond(200, {"ciphertext": base64.b64encode(blob).decode()})
     if route == ("POST", "/v1/decrypt"):
         plain = client("kms").decrypt(CiphertextBlob=base64.b64decode(body["ciphertext"]))["Plaintext"]
