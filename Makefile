@@ -34,7 +34,6 @@ run: $(STAMP) ## the local API on http://127.0.0.1:$(PORT) (moto inside; state i
 
 lint: $(STAMP) ## ruff
 	$(PY) -m ruff check shared functions local tests bench scripts
-	$(PY) -m ruff format --check shared functions local scripts || true
 
 typecheck: $(STAMP) ## mypy with the pydantic plugin
 	$(PY) -m mypy
@@ -73,11 +72,11 @@ browser: $(STAMP) ## headless Chromium from Debian's packages, for the share-pag
 	  echo "chromium not installed: browser tests will be skipped"; }
 
 test: $(STAMP) browser lint typecheck validate openapi-check ## everything CI runs
-	$(PY) -m pytest -q -m "not slow" tests
+	$(PY) -m pytest -q -n $(PYTEST_WORKERS) -m "not slow" tests
 	$(MAKE) --no-print-directory build
 
 test-slow: $(STAMP) ## long load and fuzz runs (not part of make test)
-	$(PY) -m pytest -q -m slow tests
+	$(PY) -m pytest -q -n $(PYTEST_WORKERS) -m slow tests
 
 bench: $(STAMP) ## benchmarks, printed as ratios
 	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
