@@ -7,7 +7,8 @@ PROMPTBANK_STATE_DIR ?= .local
 VENV := .venv
 PY := $(VENV)/bin/python
 # Lambda's runtime is Python 3.12: prefer it (sam build needs it on PATH); any 3.12 from PATH or pyenv will do.
-PYTHON312 := $(shell command -v python3.12 2>/dev/null || ls -d $$HOME/.pyenv/versions/3.12*/bin/python3.12 2>/dev/null | tail -n 1)
+# pyenv's shims exist even when 3.12 is not the active version, so each candidate is run before it is chosen.
+PYTHON312 := $(firstword $(foreach p,$(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12) $(shell command -v python3.12 2>/dev/null),$(shell $(p) -c 'import sys; assert sys.version_info[:2] == (3, 12)' >/dev/null 2>&1 && echo $(p))))
 STAMP := $(VENV)/.installed
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 export AWS_DEFAULT_REGION ?= us-east-1
