@@ -96,7 +96,8 @@ def label_document(meta: dict[str, Any], version: dict[str, Any], label: str, pk
     }
 
 
-def prompt_view(meta: dict[str, Any], version: dict[str, Any]) -> dict[str, Any]:
+def _view(meta: dict[str, Any], versioned: dict[str, Any], number: int, etag: str | None) -> dict[str, Any]:
+    """The Prompt field order of API.md, with the versioned fields given by the caller."""
     labels = dict(sorted(meta["labels"].items()))
     return {
         "id": meta["id"],
@@ -108,42 +109,31 @@ def prompt_view(meta: dict[str, Any], version: dict[str, Any]) -> dict[str, Any]
         "framework": meta.get("framework"),
         "is_public": meta["is_public"],
         "owner_id": meta["owner_id"],
+        **versioned,
+        "version": number,
+        "latest_version": meta["latest_version"],
+        "labels": labels,
+        "published_version": labels.get("production"),
+        "etag": etag,
+        "created_at": meta["created_at"],
+        "updated_at": meta["updated_at"],
+    }
+
+
+def prompt_view(meta: dict[str, Any], version: dict[str, Any]) -> dict[str, Any]:
+    versioned = {
         "content": version["content"],
         "system_prompt": version.get("system_prompt"),
         "variables": variables_list(version),
         "model_config": version.get("model_config") or {},
-        "version": version["version"],
-        "latest_version": meta["latest_version"],
-        "labels": labels,
-        "published_version": labels.get("production"),
-        "etag": version["etag"],
-        "created_at": meta["created_at"],
-        "updated_at": meta["updated_at"],
     }
+    return _view(meta, versioned, version["version"], version["etag"])
 
 
 def summary_view(meta: dict[str, Any]) -> dict[str, Any]:
     """PromptSummary: the metadata, and the latest version's number, settings and etag (kept on the META item)."""
-    labels = dict(sorted(meta["labels"].items()))
-    return {
-        "id": meta["id"],
-        "slug": meta["slug"],
-        "name": meta["name"],
-        "description": meta.get("description"),
-        "category": meta["category"],
-        "tags": meta.get("tags") or [],
-        "framework": meta.get("framework"),
-        "is_public": meta["is_public"],
-        "owner_id": meta["owner_id"],
-        "model_config": meta.get("latest_model_config") or {},
-        "version": meta["latest_version"],
-        "latest_version": meta["latest_version"],
-        "labels": labels,
-        "published_version": labels.get("production"),
-        "etag": meta.get("latest_etag"),
-        "created_at": meta["created_at"],
-        "updated_at": meta["updated_at"],
-    }
+    versioned = {"model_config": meta.get("latest_model_config") or {}}
+    return _view(meta, versioned, meta["latest_version"], meta.get("latest_etag"))
 
 
 def version_view(version: dict[str, Any], labels: dict[str, int], *, full: bool) -> dict[str, Any]:
