@@ -13,7 +13,7 @@ from promptbank.errors import NotFound, ValidationFailed
 from promptbank.prompts.models import UUID_RE
 from promptbank.prompts.service import variables_list
 from promptbank.store.prompts import PromptStore
-from promptbank.templates import IncludeRef, Template, compile_parts, parse_cached
+from promptbank.templates import Compiled, IncludeRef, Template, compile_parts, parse_cached
 
 DEFAULT_ENCODING = "o200k_base"
 
@@ -94,9 +94,10 @@ class DeliveryService:
             "is_public": meta["is_public"],
         }
 
-    def compile(
-        self, doc: dict[str, Any], label: str | None, variables: dict[str, Any], *, strict: bool
-    ) -> dict[str, Any]:
+    def render(
+        self, doc: dict[str, Any], label: str | None, variables: dict[str, Any], *, strict: bool = False
+    ) -> Compiled:
+        """Render content and system prompt with the same values; includes at the same label (or latest)."""
         include_label = label or "latest"
 
         def resolve(ref: IncludeRef) -> Template | None:
@@ -109,9 +110,14 @@ class DeliveryService:
 
         system = doc.get("system_prompt")
         parts = [parse_cached(doc["content"]), parse_cached(system) if system else None]
-        outcome = compile_parts(parts, variables, defaults=doc.get("variables") or {}, strict=strict, resolve_include=resolve)
+        return compile_parts(parts, variables, defaults=doc.get("variables") or {}, strict=strict, resolve_include=resolve)
+
+    def compile(
+        self, doc: dict[str, Any], label: str | None, variables: dict[str, Any], *, strict: bool
+    ) -> dict[str, Any]:
+        outcome = self.render(doc, label, variables, strict=strict)
         compiled_prompt = outcome.text_by_part[0] or ""
-        compiled_system = outcome.text_by_part[1] if system else None
+        compiled_system = outcome.text_by_part[1]
         model_config = doc.get("model_config") or {}
         tokens, tokenizer = count((compiled_system or "") + compiled_prompt, model_config.get("model"))
         body = {

@@ -118,12 +118,14 @@ class RunService:
     # routes ----------------------------------------------------------------------------------------------
     def run_prompt(self, principal: Principal, ref: str, data: RunIn) -> RunRecord:
         """POST /v1/prompts/{ref}/run: compile, assemble the messages (API.md §5), call, record."""
-        from promptbank.runs.prompting import assemble_messages, compile_texts
+        from promptbank.runs.prompting import assemble_messages
 
         deadline = deadline_after()
         principal.require_write()
         doc, label = self.delivery.document(principal, ref, data.version, data.label)
-        system, content = compile_texts(self.delivery.store, doc, label, data.variables)
+        # Rendered as delivery renders it, without the token count (a run never needs tiktoken loaded).
+        rendered = self.delivery.render(doc, label, data.variables)
+        system, content = rendered.text_by_part[1], rendered.text_by_part[0] or ""
         config: dict[str, Any] = doc.get("model_config") or {}
         call = Call(
             source="run",
