@@ -155,7 +155,9 @@ def main() -> int:
 
     template = Template(ROOT / "template.yaml")
     specs = functions(template, Resolver(template))
-    chosen = args.functions or (QUICK if args.quick else sorted(specs))
+    # Destructive events (delete, revoke, logout) last, so they do not remove what later events read.
+    destructive = ("Delete", "Revoke", "Logout")
+    chosen = args.functions or (QUICK if args.quick else sorted(specs, key=lambda n: (n.startswith(destructive), n)))
     runs = 1 if args.quick else args.runs
     baseline = statistics.median(child(env)["seconds"] for _ in range(max(runs, 3)))
     print(f"baseline (import boto3 + DynamoDB client): {baseline * 1000:.0f} ms")
