@@ -6,13 +6,14 @@ from __future__ import annotations
 import os
 import re
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit
 
 from promptbank.errors import ProviderNotConfigured
 from promptbank.providers._http import malformed, post_json
+from promptbank.providers._types import ChatResponse
 
 #: Default base URLs, in the form each provider's own SDK takes them (API.md section 5).
 DEFAULT_BASE_URLS: dict[str, str | None] = {
@@ -59,6 +60,7 @@ class HTTPProvider:
     """Base of the providers: holds the key (never shown), resolves the base URL, posts through _http."""
 
     name: str
+    _headers: dict[str, str]  # set by each provider's __init__ (its auth header)
 
     def __init__(self, name: str, *, api_key: str, base_url: str | None = None, key_required: bool = True):
         api_key = (api_key or "").strip()
@@ -86,6 +88,28 @@ class HTTPProvider:
         url = self.base_url + path
         return post_json(
             self.name, url, headers=headers, body=body, deadline=deadline, secrets=(self._api_key,)
+        )
+
+    def _chat(
+        self,
+        path: str,
+        body: Mapping[str, Any],
+        deadline: float,
+        parse: Callable[[Any, str], tuple[str, str, int | None, int | None, str | None]],
+        requested_model: str,
+    ) -> ChatResponse:
+        """Post one chat request and map the answer with the provider's own `parse`, timing the round trip."""
+        started = time.monotonic()
+        data = self._post(path, body, self._headers, deadline)
+        with self._parsing():
+            output, model, input_tokens, output_tokens, finish_reason = parse(data, requested_model)
+        return ChatResponse(
+            output=output,
+            model=model,
+            input_tokens=input_tokens,
+            output_tokens=output_tokens,
+            finish_reason=finish_reason,
+            latency_ms=elapsed_ms(started),
         )
 
     @contextmanager

@@ -7,12 +7,10 @@ when the request has none.
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from promptbank.providers._common import (
     HTTPProvider,
-    elapsed_ms,
     expect_dict,
     expect_int,
     expect_list,
@@ -67,18 +65,7 @@ class AnthropicProvider(HTTPProvider):
         self._headers = {"x-api-key": self._api_key, "anthropic-version": ANTHROPIC_VERSION}
 
     def chat(self, request: ChatRequest, *, deadline: float) -> ChatResponse:
-        started = time.monotonic()
-        data = self._post("/v1/messages", chat_body(request), self._headers, deadline)
-        with self._parsing():
-            output, model, input_tokens, output_tokens, finish_reason = parse_chat(data, request.model)
-        return ChatResponse(
-            output=output,
-            model=model,
-            input_tokens=input_tokens,
-            output_tokens=output_tokens,
-            finish_reason=finish_reason,
-            latency_ms=elapsed_ms(started),
-        )
+        return self._chat("/v1/messages", chat_body(request), deadline, parse_chat, request.model)
 
     def count_tokens(self, model: str, text: str, *, deadline: float) -> int:
         """Tokens of `text` sent as one user message."""

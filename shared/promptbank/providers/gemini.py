@@ -8,7 +8,6 @@ models bill their thoughts as output); thought parts are left out of the output 
 
 from __future__ import annotations
 
-import time
 from typing import Any
 from urllib.parse import quote
 
@@ -16,7 +15,6 @@ from promptbank.providers._common import (
     HTTPProvider,
     Malformed,
     add_tokens,
-    elapsed_ms,
     expect_dict,
     expect_int,
     expect_list,
@@ -94,19 +92,8 @@ class GeminiProvider(HTTPProvider):
         self._headers = {"x-goog-api-key": self._api_key}
 
     def chat(self, request: ChatRequest, *, deadline: float) -> ChatResponse:
-        started = time.monotonic()
         path = model_path(request.model, "generateContent")
-        data = self._post(path, chat_body(request), self._headers, deadline)
-        with self._parsing():
-            output, model, input_tokens, output_tokens, finish_reason = parse_chat(data, request.model)
-        return ChatResponse(
-            output=output,
-            model=model,
-            input_tokens=input_tokens,
-            output_tokens=output_tokens,
-            finish_reason=finish_reason,
-            latency_ms=elapsed_ms(started),
-        )
+        return self._chat(path, chat_body(request), deadline, parse_chat, request.model)
 
     def count_tokens(self, model: str, text: str, *, deadline: float) -> int:
         """Tokens of `text` sent as one user turn."""

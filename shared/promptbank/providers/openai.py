@@ -7,13 +7,11 @@ POST {base}/chat/completions with `Authorization: Bearer <key>`; bases are in th
 from __future__ import annotations
 
 import re
-import time
 from typing import Any
 
 from promptbank.providers._common import (
     HTTPProvider,
     Malformed,
-    elapsed_ms,
     expect_dict,
     expect_list,
     opt_int,
@@ -89,18 +87,7 @@ class OpenAIProvider(HTTPProvider):
         self._headers = {"Authorization": f"Bearer {self._api_key}"} if self._api_key else {}
 
     def chat(self, request: ChatRequest, *, deadline: float) -> ChatResponse:
-        started = time.monotonic()
-        data = self._post("/chat/completions", chat_body(self.name, request), self._headers, deadline)
-        with self._parsing():
-            output, model, input_tokens, output_tokens, finish_reason = parse_chat(data, request.model)
-        return ChatResponse(
-            output=output,
-            model=model,
-            input_tokens=input_tokens,
-            output_tokens=output_tokens,
-            finish_reason=finish_reason,
-            latency_ms=elapsed_ms(started),
-        )
+        return self._chat("/chat/completions", chat_body(self.name, request), deadline, parse_chat, request.model)
 
     def count_tokens(self, model: str, text: str, *, deadline: float) -> int:
         raise NotImplementedError(f"{self.name} has no token-counting endpoint; count locally (tiktoken)")
