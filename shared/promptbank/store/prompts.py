@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from promptbank.store.base import TableStore, TransactOp
+from promptbank.store.base import TableStore
 
 META = "META"
 SLUG = "SLUG"
@@ -107,6 +107,3 @@ class PromptStore(TableStore):
     def meta_guard(meta: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         """Every write to a prompt is conditioned on the revision it read, so concurrent writes serialise."""
         return "meta_rev = :rev", {":rev": meta["meta_rev"]}
-
-    def put_ops(self, items: list[dict[str, Any]]) -> list[TransactOp]:
-        return [TransactOp.put(item) for item in items]
