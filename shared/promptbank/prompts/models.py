@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, ConfigDict, Field, field_validator
+
+from promptbank.inputs import StrictInput
 
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 LABEL_PATTERN = r"^[a-z0-9_-]{1,36}$"
@@ -27,8 +29,8 @@ def _variable_defaults(value: dict[str, str]) -> dict[str, str]:
 VariableDefaults = Annotated[dict[str, Annotated[str, Field(max_length=100_000)]], AfterValidator(_variable_defaults)]
 
 
-class Input(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+class Input(StrictInput):
+    model_config = ConfigDict(populate_by_name=True)
 
 
 class ModelSettings(Input):

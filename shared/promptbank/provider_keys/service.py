@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, ConfigDict, Field
 
 from promptbank.auth.principal import Principal
 from promptbank.clock import iso, now
 from promptbank.errors import ProviderNotConfigured, ValidationFailed
+from promptbank.inputs import StrictInput
 from promptbank.provider_keys.crypto import KeyCipher
 from promptbank.provider_keys.defaults import DeploymentDefaults
 from promptbank.provider_keys.urls import Resolver, UnsafeBaseUrl, check_base_url, system_resolver
@@ -33,8 +34,8 @@ def _header_safe(value: str) -> str:
     return value
 
 
-class ProviderKeyIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+class ProviderKeyIn(StrictInput):
+    model_config = ConfigDict(str_strip_whitespace=True)
 
     api_key: Annotated[str, Field(min_length=10, max_length=200), AfterValidator(_header_safe)]
     base_url: Annotated[str, Field(min_length=1, max_length=2000)] | None = None

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from promptbank.inputs import StrictInput
 from promptbank.prompts.models import Label
 
 MAX_TOKENS_LIMIT = 200_000
@@ -17,11 +18,7 @@ MaxTokens = Annotated[int, Field(ge=1, le=MAX_TOKENS_LIMIT)]
 Source = Literal["run", "chat", "enhance", "evaluate"]
 
 
-class Input(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class RunIn(Input):
+class RunIn(StrictInput):
     variables: dict[str, Any] = Field(default_factory=dict)
     query: Annotated[str, Field(min_length=1, max_length=MAX_MESSAGE_CHARS)] | None = None
     model: ModelId | None = None
@@ -31,23 +28,23 @@ class RunIn(Input):
     label: Label | None = None
 
 
-class ChatMessageIn(Input):
+class ChatMessageIn(StrictInput):
     role: Literal["system", "user", "assistant"]
     content: Annotated[str, Field(max_length=MAX_MESSAGE_CHARS)]
 
 
-class ChatIn(Input):
+class ChatIn(StrictInput):
     model: ModelId
     messages: Annotated[list[ChatMessageIn], Field(min_length=1, max_length=100)]
     temperature: Temperature = 0.7
     max_tokens: MaxTokens = 2048
 
 
-class EnhanceIn(Input):
+class EnhanceIn(StrictInput):
     prompt: Annotated[str, Field(min_length=1, max_length=3_000)]
     model: ModelId | None = None
 
 
-class TokenCountIn(Input):
+class TokenCountIn(StrictInput):
     prompt: Annotated[str, Field(min_length=1, max_length=1_000_000)]
     model: ModelId

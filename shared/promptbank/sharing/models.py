@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, StrictStr
+from pydantic import AfterValidator, Field
 
+from promptbank.inputs import StrictInput
 from promptbank.prompts.models import VARIABLE_NAME
 
 MAX_EXPIRY_HOURS = 8760
@@ -24,25 +25,20 @@ def _prefilled(value: dict[str, str]) -> dict[str, str]:
 
 
 PrefilledVariables = Annotated[
-    dict[str, Annotated[StrictStr, Field(max_length=100_000)]],
+    dict[str, Annotated[str, Field(max_length=100_000)]],
     Field(max_length=MAX_PREFILLED_VARIABLES),
     AfterValidator(_prefilled),
 ]
 
 
-class Input(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class ShareCreate(Input):
+class ShareCreate(StrictInput):
     prefilled_variables: PrefilledVariables = Field(default_factory=dict)
-    # Strict: "24" or 24.5 or true are not a number of hours.
-    expires_in_hours: Annotated[StrictInt, Field(ge=1, le=MAX_EXPIRY_HOURS)] | None = None
+    expires_in_hours: Annotated[int, Field(ge=1, le=MAX_EXPIRY_HOURS)] | None = None
 
 
-class ShareUpdate(Input):
+class ShareUpdate(StrictInput):
     prefilled_variables: PrefilledVariables
 
 
-class ShareCompileIn(Input):
+class ShareCompileIn(StrictInput):
     variables: dict[str, Any] = Field(default_factory=dict)
