@@ -11,7 +11,7 @@ from typing import Any
 from promptbank.auth.principal import Principal
 from promptbank.errors import NotFound, ValidationFailed
 from promptbank.prompts.models import UUID_RE
-from promptbank.prompts.service import variables_list
+from promptbank.prompts.service import PUBLISHED, variables_list, visible_meta
 from promptbank.store.prompts import PromptStore
 from promptbank.templates import Compiled, IncludeRef, Template, compile_parts, parse_cached
 
@@ -62,30 +62,43 @@ class DeliveryService:
     def document(
         self, principal: Principal, ref: str, version: int | None, label: str | None
     ) -> tuple[dict[str, Any], str | None]:
-        """One GetItem for a label (the denormalised document); metadata and version for an explicit version."""
-        if version is not None:
-            return self._version_document(principal, ref, version), None
-        label = label or principal.default_label
-        if UUID_RE.fullmatch(ref):
-            doc = self.store.label_by_id(ref, label)
-        else:
-            doc = self.store.label_by_slug(principal.user_id, ref, label)
-        if doc is None or (doc["owner_id"] != principal.user_id and not doc["is_public"]):
-            raise NotFound(f"Prompt not found, or it has no version labelled '{label}'")
-        return doc, label
+        """One GetItem for a label (the denormalised document); metadata and version for an explicit version.
 
-    def _version_document(self, principal: Principal, ref: str, version: int) -> dict[str, Any]:
+        Anyone but the owner reads only a public prompt's `production` version (`visible_meta`); the label
+        returned is the one includes resolve at, so theirs resolve at `production` too, never at a draft.
+        """
+        if version is not None:
+            return self._version_document(principal, ref, version)
+        wanted = label or principal.default_label
+        doc = self._label_document(principal, ref, wanted)
+        if label is None and wanted != PUBLISHED and doc and doc["owner_id"] != principal.user_id and doc["is_public"]:
+            # Another user's prompt defaults to `production` whatever the credential's default: a second GetItem
+            # only here (the owner's reads, and anyone's by `production`, stay one).
+            wanted = PUBLISHED
+            doc = self._label_document(principal, ref, wanted)
+        if doc is None or (doc["owner_id"] != principal.user_id and (not doc["is_public"] or wanted != PUBLISHED)):
+            raise NotFound(f"Prompt not found, or it has no version labelled '{wanted}'")
+        return doc, wanted
+
+    def _label_document(self, principal: Principal, ref: str, label: str) -> dict[str, Any] | None:
+        if UUID_RE.fullmatch(ref):
+            return self.store.label_by_id(ref, label)
+        return self.store.label_by_slug(principal.user_id, ref, label)
+
+    def _version_document(self, principal: Principal, ref: str, version: int) -> tuple[dict[str, Any], str | None]:
         if UUID_RE.fullmatch(ref):
             prompt_id: str | None = ref
         else:
             prompt_id = self.store.slug_target(principal.user_id, ref)
-        meta = self.store.get_meta(prompt_id) if prompt_id else None
-        if meta is None or (meta["owner_id"] != principal.user_id and not meta["is_public"]):
+        meta = visible_meta(self.store.get_meta(prompt_id) if prompt_id else None, principal.user_id)
+        if meta is None:
             raise NotFound("Prompt not found")
-        item = self.store.get_version(meta["id"], version)
+        owner = meta["owner_id"] == principal.user_id
+        # Another user's explicit version is readable only when it is the production one (else as if missing).
+        item = self.store.get_version(meta["id"], version) if owner or version == meta["labels"][PUBLISHED] else None
         if item is None:
             raise NotFound(f"Version {version} not found")
-        return {
+        document = {
             **item,
             "prompt_id": meta["id"],
             "owner_id": meta["owner_id"],
@@ -93,6 +106,7 @@ class DeliveryService:
             "name": meta["name"],
             "is_public": meta["is_public"],
         }
+        return document, None if owner else PUBLISHED
 
     def render(
         self, doc: dict[str, Any], label: str | None, variables: dict[str, Any], *, strict: bool = False

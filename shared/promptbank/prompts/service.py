@@ -36,6 +36,8 @@ from promptbank.templates import IncludeRef, Template, check_includes, parse, pa
 VERSIONED = ("content", "system_prompt", "variables", "model_config")
 META_FIELDS = ("name", "description", "category", "tags", "framework", "is_public")
 WRITE_ATTEMPTS = 12
+# The one label anyone but a prompt's owner may read (a public prompt's published version).
+PUBLISHED = "production"
 
 
 class _Retry(Exception):
@@ -130,6 +132,31 @@ def prompt_view(meta: dict[str, Any], version: dict[str, Any]) -> dict[str, Any]
     return _view(meta, versioned, version["version"], version["etag"])
 
 
+def visible_meta(meta: dict[str, Any] | None, user_id: str) -> dict[str, Any] | None:
+    """The prompt as `user_id` may read it, or None when hidden (a missing prompt looks the same).
+
+    Its owner sees all of it. Anyone else sees a public prompt's `production` version and nothing of its
+    drafts: `labels` holds only `production`, and `latest_version` is the production version's number
+    (it is the newest version they can read). A public prompt with no production version is hidden.
+    """
+    if meta is None:
+        return None
+    if meta["owner_id"] == user_id:
+        return meta
+    production = meta["labels"].get(PUBLISHED)
+    if not meta["is_public"] or production is None:
+        return None
+    shown = {k: v for k, v in meta.items() if k not in ("latest_etag", "latest_model_config")}
+    return {**shown, "labels": {PUBLISHED: production}, "latest_version": production}
+
+
+def readable_label(principal: Principal, owner_id: str, label: str | None) -> str:
+    """The label a read resolves to: the credential's default for the owner, `production` for anyone else."""
+    if label is not None:
+        return label
+    return principal.default_label if owner_id == principal.user_id else PUBLISHED
+
+
 def summary_view(meta: dict[str, Any]) -> dict[str, Any]:
     """PromptSummary: the metadata, and the latest version's number, settings and etag (kept on the META item)."""
     versioned = {"model_config": meta.get("latest_model_config") or {}}
@@ -163,13 +190,15 @@ class PromptService:
 
     # access -----------------------------------------------------------------------------------------------
     def meta_for(self, principal: Principal, ref: str, *, write: bool = False, consistent: bool = False) -> dict:
-        """The prompt `ref` names for this caller: own by id or slug; another user's by id, only if public."""
+        """The prompt `ref` names for this caller: own by id or slug; another user's by id, only if public and
+        published, and then only its production version (`visible_meta`)."""
         if UUID_RE.fullmatch(ref):
-            meta = self.store.get_meta(ref, consistent=consistent)
+            found = self.store.get_meta(ref, consistent=consistent)
         else:
             target = self.store.slug_target(principal.user_id, ref, consistent=consistent)
-            meta = self.store.get_meta(target, consistent=consistent) if target else None
-        if meta is None or (meta["owner_id"] != principal.user_id and not meta["is_public"]):
+            found = self.store.get_meta(target, consistent=consistent) if target else None
+        meta = visible_meta(found, principal.user_id)
+        if meta is None:
             raise NotFound("Prompt not found")
         if write:
             principal.require_write()
@@ -494,19 +523,33 @@ class PromptService:
     # reads ------------------------------------------------------------------------------------------------
     def get(self, principal: Principal, ref: str, version: int | None, label: str | None) -> dict[str, Any]:
         meta = self.meta_for(principal, ref)
-        number = version if version is not None else meta["labels"].get(label or principal.default_label)
+        if version is not None:
+            return prompt_view(meta, self._readable_version(principal, meta, version))
+        wanted = readable_label(principal, meta["owner_id"], label)
+        number = meta["labels"].get(wanted)
         if number is None:
-            raise NotFound(f"Prompt has no version labelled '{label or principal.default_label}'")
+            raise NotFound(f"Prompt has no version labelled '{wanted}'")
         return prompt_view(meta, self.version_of(meta, number))
 
     def get_version(self, principal: Principal, ref: str, number: int) -> dict[str, Any]:
         meta = self.meta_for(principal, ref)
-        return version_view(self.version_of(meta, number), meta["labels"], full=True)
+        return version_view(self._readable_version(principal, meta, number), meta["labels"], full=True)
+
+    def _readable_version(self, principal: Principal, meta: dict[str, Any], number: int) -> dict[str, Any]:
+        """Version `number`; for anyone but the owner only the production one, other numbers as if missing."""
+        if meta["owner_id"] != principal.user_id and number != meta["labels"][PUBLISHED]:
+            raise NotFound(f"Version {number} not found")
+        return self.version_of(meta, number)
 
     def list_versions(self, principal: Principal, ref: str, limit: int, cursor: str | None) -> dict[str, Any]:
         meta = self.meta_for(principal, ref)
         scope = f"versions:{meta['id']}"
-        items, last = self.store.versions_page(meta["id"], limit, decode_cursor(cursor, scope))
+        start = decode_cursor(cursor, scope)
+        if meta["owner_id"] != principal.user_id:
+            # Anyone else's list is the production version alone: one read, always on the first page.
+            shown = [] if start else [self.version_of(meta, meta["labels"][PUBLISHED])]
+            return {"data": [version_view(item, meta["labels"], full=False) for item in shown], "next_cursor": None}
+        items, last = self.store.versions_page(meta["id"], limit, start)
         return {
             "data": [version_view(item, meta["labels"], full=False) for item in items],
             "next_cursor": encode_cursor(last, scope),
