@@ -14,6 +14,12 @@ export PATH := $(abspath $(VENV))/bin:$(PATH)
 export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 PYTEST_WORKERS ?= 2
+# Tests, fuzz and load runs and benchmarks may connect to loopback only (promptbank.egress, PROMPTBANK_EGRESS):
+# nothing they do can send traffic off this machine, whatever the shell has set.
+# The patterns cover targets added later (test-fuzz, fuzz-*, load-*, bench-*) without a change here.
+EGRESS_GUARDED := test test-unit test-integration test-local test-e2e test-contract test-slow bench
+$(EGRESS_GUARDED): export PROMPTBANK_EGRESS := loopback
+test-% fuzz% load% bench-%: export PROMPTBANK_EGRESS := loopback
 
 .PHONY: help venv run test lint typecheck validate build bench openapi openapi-check test-unit test-integration \
         test-local test-e2e test-contract test-slow browser clean

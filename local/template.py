@@ -469,7 +469,9 @@ def apis(template: Template, resolver: Resolver) -> dict[str, ApiSpec]:
     return out
 
 
-_KEEP_FROM_ENVIRONMENT = re.compile(r"^PROMPTBANK_(?!PUBLIC_)[A-Z0-9_]+_BASE_URL$")
+#: Set by whoever starts the runtime, never by the template: provider base URLs, and the egress guard (so a
+#: template value can never lift the loopback-only guard the test targets set).
+_KEEP_FROM_ENVIRONMENT = re.compile(r"^PROMPTBANK_(?:(?!PUBLIC_)[A-Z0-9_]+_BASE_URL|EGRESS)$")
 
 
 def function_environment(
@@ -478,7 +480,7 @@ def function_environment(
     """The union of every function's variables (one process runs them all), and a note per conflict.
 
     On a conflict the first function (in template order) wins. `overrides` win over the template;
-    `PROMPTBANK_<PROVIDER>_BASE_URL` values already in os.environ win over both.
+    `PROMPTBANK_<PROVIDER>_BASE_URL` and `PROMPTBANK_EGRESS` values already in os.environ win over both.
     """
     env: dict[str, str] = {}
     owner: dict[str, str] = {}

@@ -1,4 +1,5 @@
-"""Test-wide setup: fake AWS credentials in us-east-1 (no real AWS account is reachable), warning filters."""
+"""Test-wide setup: fake AWS credentials in us-east-1 (no real AWS account is reachable), outbound calls to
+loopback only (no test reaches another machine), warning filters."""
 
 from __future__ import annotations
 
@@ -17,6 +18,10 @@ os.environ.update(
         "AWS_REGION": "us-east-1",
     }
 )
+# Every outbound call (promptbank.egress) may connect to 127.0.0.0/8 and ::1 only, also when pytest is run by
+# hand and whatever the shell has set; the Makefile's test targets set the same. LocalRuntime hands the
+# environment to the runtime it starts, and local.template keeps this value over the template's.
+os.environ["PROMPTBANK_EGRESS"] = "loopback"
 
 
 def pytest_configure(config: pytest.Config) -> None:

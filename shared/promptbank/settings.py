@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -19,6 +19,16 @@ class Settings(BaseSettings):
     stack_name: str = Field("promptbank-local", alias="PROMPTBANK_STACK_NAME")
     kms_key_id: str = Field("", alias="PROMPTBANK_KMS_KEY_ID")
     session_days: int = Field(30, alias="PROMPTBANK_SESSION_DAYS")
+    #: Where outbound calls may connect (promptbank.egress): unset = by stage (deployed: public addresses only;
+    #: local: anywhere); "public"; "loopback" = 127.0.0.0/8 and ::1 only (every test target sets it).
+    egress: Literal["public", "loopback"] | None = Field(None, alias="PROMPTBANK_EGRESS")
+
+    @field_validator("egress", mode="before")
+    @classmethod
+    def _blank_egress_is_unset(cls, value: object) -> object:
+        if isinstance(value, str):
+            return value.strip().lower() or None
+        return value
 
     @property
     def deployed(self) -> bool:

@@ -1,22 +1,23 @@
 """SSRF guard for user-chosen provider base URLs: https only, never a private, loopback or metadata address.
 
-Checked when a key is saved and again before every call (a DNS name can change what it points at). Locally
+Checked when a key is saved and again before every call, so a refused URL is a clear 400 early. Locally
 (`stage == "local"`) plain http is allowed to loopback hosts only, so a developer can point a key at Ollama
-or the fake provider server; deployed, every address the host resolves to must be a public one.
+or the fake provider server; deployed, every address the host resolves to must be a public one
+(`promptbank.egress.is_public`). A DNS name can change what it points at after this check: the connection
+itself is made only to an address checked when it is opened (`promptbank.egress.transport`).
 """
 
 from __future__ import annotations
 
 import ipaddress
-import socket
 from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
+
+from promptbank import egress
 
 Resolver = Callable[[str, int], Iterable[str]]
 
 MAX_URL_LENGTH = 2000
-#: Cloud metadata endpoints that are not already outside the public address space.
-_METADATA = {ipaddress.ip_address("169.254.169.254"), ipaddress.ip_address("fd00:ec2::254")}
 _LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
 
 
@@ -25,12 +26,11 @@ class UnsafeBaseUrl(ValueError):
 
 
 def system_resolver(host: str, port: int) -> list[str]:
-    """Every address `host` resolves to (what httpx would connect to)."""
+    """Every address `host` resolves to, as the egress transport resolves it when connecting."""
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        return egress.system_resolve(host, port)
     except (OSError, UnicodeError):
         raise UnsafeBaseUrl(f"host {host!r} does not resolve") from None
-    return [str(info[4][0]) for info in infos]
 
 
 def _is_loopback_host(host: str) -> bool:
@@ -40,13 +40,6 @@ def _is_loopback_host(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
-
-
-def _blocked(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%", 1)[0])  # drop an IPv6 zone id
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return ip in _METADATA or not ip.is_global or ip.is_multicast
 
 
 def check_base_url(url: str, *, deployed: bool, resolve: Resolver = system_resolver) -> str:
@@ -72,6 +65,8 @@ def check_base_url(url: str, *, deployed: bool, resolve: Resolver = system_resol
         addresses = list(resolve(host, port or 443))
         if not addresses:
             raise UnsafeBaseUrl(f"host {host!r} does not resolve")
-        if any(_blocked(address) for address in addresses):
-            raise UnsafeBaseUrl("points at a private, loopback, link-local or metadata address")
+        for address in addresses:
+            reason = egress.refusal(address, egress.Policy.PUBLIC)
+            if reason is not None:
+                raise UnsafeBaseUrl(reason)
     return url.rstrip("/")

@@ -9,6 +9,9 @@
   full jitter (BACKOFF_BASE_S * 2**n), or the provider's `Retry-After` (seconds, HTTP date, or
   OpenAI's `retry-after-ms`) when it is at most MAX_RETRY_AFTER_S. No sleep runs past the deadline:
   a retry that could not start in time is not made, and the last failure is reported.
+- Connections go through `promptbank.egress.transport`: each one is made to an address the egress policy
+  checked when it resolved the host (no DNS rebinding; `PROMPTBANK_EGRESS=loopback` in tests). A refused
+  host is ProviderNotConfigured on `base_url`, at once and never retried. Redirects are not followed.
 - Failures: HTTP error -> ProviderError with details [{provider, status, message}]; connection error
   -> ProviderError with status None; timeout -> ProviderTimeout; 2xx that is not JSON -> ProviderError
   "malformed response". The API key never reaches an error or a log line: the provider's error text is
@@ -28,9 +31,11 @@ import threading
 import time
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from promptbank import __version__
-from promptbank.errors import ProviderError, ProviderTimeout
+from promptbank.egress import EgressRefused
+from promptbank.errors import ProviderError, ProviderNotConfigured, ProviderTimeout
 
 if TYPE_CHECKING:
     import httpx
@@ -67,16 +72,17 @@ def get_client() -> httpx.Client:
             if _client is None:
                 import httpx
 
-                transport = httpx.HTTPTransport(
+                from promptbank.egress.transport import PinnedTransport
+
+                # No proxies, netrc or CA bundles from the environment (PinnedTransport reads none): routing
+                # goes through the PROMPTBANK_<PROVIDER>_BASE_URL overrides, explicitly.
+                transport = PinnedTransport(
                     limits=httpx.Limits(
                         max_connections=100, max_keepalive_connections=20, keepalive_expiry=KEEPALIVE_EXPIRY_S
                     ),
                     # httpcore writes the headers and the body separately: without TCP_NODELAY, Nagle's
                     # algorithm can hold the body until the peer's (delayed) ACK of the headers.
                     socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)],
-                    # No proxies, netrc or CA bundles from the environment: routing goes through the
-                    # PROMPTBANK_<PROVIDER>_BASE_URL overrides, explicitly.
-                    trust_env=False,
                 )
                 _client = httpx.Client(
                     transport=transport,
@@ -148,6 +154,14 @@ def post_json(
                 f"Could not reach provider {provider}",
                 details=[{"provider": provider, "status": None, "message": f"connection failed ({reason})"}],
             )
+        except EgressRefused as exc:
+            # The host resolved, at connect time, to an address the egress policy refuses: the same answer as
+            # a saved base_url refused when it is resolved for a call (KeyResolver), and never retried.
+            where = _origin(url)
+            raise ProviderNotConfigured(
+                f"The base URL of provider {provider} ({where}) is not allowed: {exc}",
+                details=[{"provider": provider, "field": "base_url", "message": f"{where}: {exc}"}],
+            ) from None
         except _TooLarge:
             raise ProviderError(
                 f"Provider {provider} sent a malformed response",
@@ -221,7 +235,8 @@ def _attempt(
         pool=min(CONNECT_TIMEOUT_S, remaining),
     )
     request = client.build_request("POST", url, content=payload, headers=headers, timeout=timeout)
-    response = client.send(request, stream=True)
+    # Never followed: a redirect could lead the key to a host that no base-URL check has seen.
+    response = client.send(request, stream=True, follow_redirects=False)
     try:
         chunks: list[bytes] = []
         size = 0
@@ -235,6 +250,12 @@ def _attempt(
         return response.status_code, response.headers, b"".join(chunks)
     finally:
         response.close()
+
+
+def _origin(url: str) -> str:
+    """`scheme://host[:port]` of `url`: what the egress policy judged, without path, query or credentials."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
 
 
 def _retryable(status: int) -> bool:
