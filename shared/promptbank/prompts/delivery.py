@@ -111,7 +111,11 @@ class DeliveryService:
     def render(
         self, doc: dict[str, Any], label: str | None, variables: dict[str, Any], *, strict: bool = False
     ) -> Compiled:
-        """Render content and system prompt with the same values; includes at the same label (or latest)."""
+        """Render content and system prompt with the same values; includes at the same label (or latest).
+
+        Includes are checked again (a target may have changed since the save), and a compile longer than
+        MAX_COMPILED_CHARS is a 400 before any text is built (an included prompt may have grown).
+        """
         include_label = label or "latest"
 
         def resolve(ref: IncludeRef) -> Template | None:
@@ -123,8 +127,15 @@ class DeliveryService:
             return parse_cached(found["content"]) if found else None
 
         system = doc.get("system_prompt")
-        parts = [parse_cached(doc["content"]), parse_cached(system) if system else None]
-        return compile_parts(parts, variables, defaults=doc.get("variables") or {}, strict=strict, resolve_include=resolve)
+        parts = [parse_cached(doc["content"]), parse_cached(system, "system_prompt") if system else None]
+        return compile_parts(
+            parts,
+            variables,
+            defaults=doc.get("variables") or {},
+            strict=strict,
+            resolve_include=resolve,
+            self_slug=doc.get("slug"),
+        )
 
     def compile(
         self, doc: dict[str, Any], label: str | None, variables: dict[str, Any], *, strict: bool

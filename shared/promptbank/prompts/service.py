@@ -31,7 +31,15 @@ from promptbank.store.prompts import (
     slug_pk,
     version_sk,
 )
-from promptbank.templates import IncludeRef, Template, check_includes, parse, parse_cached, variable_specs
+from promptbank.templates import (
+    IncludeRef,
+    Template,
+    check_compiled_size,
+    check_include_cycles,
+    parse,
+    parse_cached,
+    variable_specs,
+)
 
 VERSIONED = ("content", "system_prompt", "variables", "model_config")
 META_FIELDS = ("name", "description", "category", "tags", "framework", "is_public")
@@ -213,19 +221,36 @@ class PromptService:
         return item
 
     # validation -------------------------------------------------------------------------------------------
-    def _validate_templates(self, owner_id: str, slug: str, fields: dict[str, Any]) -> None:
-        """Syntax, conflicting variable types, and includes (missing targets, cycles, depth) on save."""
+    def _validate_templates(
+        self, owner_id: str, slug: str, fields: dict[str, Any], *, gone: str | None = None
+    ) -> None:
+        """Syntax, conflicting variable types, includes (missing targets, cycles, depth) and the compiled size's
+        worst case (MAX_COMPILED_CHARS), on save. `gone` is a slug this write frees (a rename's old slug): an
+        include of it will not resolve once the write is done."""
         parts = [parse(fields["content"], field="content")]
         if fields.get("system_prompt"):
             parts.append(parse(fields["system_prompt"], field="system_prompt"))
         variable_specs(parts, fields.get("variables") or {})
+        resolve = self._include_resolver(owner_id, gone)
+        check_compiled_size(parts, resolve, self_slug=slug, defaults=fields.get("variables") or {})
 
+    def _check_rename(self, owner_id: str, new_slug: str, old_slug: str, fields: dict[str, Any]) -> None:
+        """A slug change with the same templates: includes of `new_slug` elsewhere now resolve to this prompt, so
+        any cycle it closes runs through this prompt's own includes. Only the cycle is refused (a missing target
+        it already had is not the rename's doing)."""
+        parts = [parse_cached(fields["content"], "content")]
+        if fields.get("system_prompt"):
+            parts.append(parse_cached(fields["system_prompt"], "system_prompt"))
+        check_include_cycles(parts, self._include_resolver(owner_id, old_slug), self_slug=new_slug)
+
+    def _include_resolver(self, owner_id: str, gone: str | None) -> Callable[[IncludeRef], Template | None]:
         def resolve(ref: IncludeRef) -> Template | None:
+            if ref.slug == gone:
+                return None
             document = self._include_document(owner_id, ref, default_label="latest")
             return parse_cached(document["content"]) if document else None
 
-        for part in parts:
-            check_includes(part, resolve, self_slug=slug)
+        return resolve
 
     def _include_document(self, owner_id: str, ref: IncludeRef, default_label: str) -> dict[str, Any] | None:
         if ref.version is not None:
@@ -374,8 +399,9 @@ class PromptService:
         labels = dict(meta["labels"])
 
         version = latest
+        renamed = new_slug != meta["slug"]
         if new_version:
-            self._validate_templates(meta["owner_id"], new_slug, fields)
+            self._validate_templates(meta["owner_id"], new_slug, fields, gone=meta["slug"] if renamed else None)
             number = meta["latest_version"] + 1
             version = {
                 "pk": prompt_pk(meta["id"]),
@@ -394,8 +420,10 @@ class PromptService:
                 labels["production"] = number
         elif "publish" in sent and data.publish:
             labels["production"] = meta["latest_version"]
-        elif new_slug != meta["slug"] and not self._slug_free(meta["owner_id"], new_slug):
+        elif renamed and not self._slug_free(meta["owner_id"], new_slug):
             raise Conflict(f"Slug '{new_slug}' is already used by another of your prompts")
+        if renamed and not new_version:
+            self._check_rename(meta["owner_id"], new_slug, meta["slug"], fields)
         new_meta["labels"] = labels
         new_meta["latest_version"] = version["version"]
         new_meta["latest_etag"] = version["etag"]

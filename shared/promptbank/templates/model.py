@@ -21,6 +21,9 @@ DEFAULT_TYPE = "text"
 MAX_LENGTH_MIN = 1
 MAX_LENGTH_MAX = 100_000
 MAX_INCLUDE_DEPTH = 5
+# The most characters a compile may produce (content plus system prompt, includes included). A save whose
+# worst case is larger is refused, and a compile stops before building a larger text (docs/templates.md).
+MAX_COMPILED_CHARS = 1_000_000
 
 NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,63}")
 SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -99,3 +102,34 @@ class Compiled:
     variables_used: list[str]
     missing_variables: list[str]
     unused_variables: list[str]
+
+
+class CompiledTooLarge(ValidationFailed):
+    """A 400 VALIDATION_ERROR: a compile (or a save's worst case) exceeds MAX_COMPILED_CHARS.
+
+    `chain` is the include chain the largest part of the size comes through (`a -> b -> c`), or None when the
+    template's own text and variables make it too large; the detail carries the position of the chain's first
+    include in the template, when there is one.
+    """
+
+    def __init__(
+        self,
+        size: int,
+        limit: int,
+        *,
+        worst_case: bool,
+        field: str,
+        chain: str | None,
+        at: IncludeRef | None,
+    ) -> None:
+        self.size = size
+        self.limit = limit
+        self.chain = chain
+        what = "could compile to up to" if worst_case else "would compile to"
+        message = f"The prompt {what} {size:,} characters, more than the maximum of {limit:,}"
+        if chain is not None:
+            message += f"; most of it comes through the include chain {chain}"
+        detail: dict[str, Any] = {"field": field, "message": message}
+        if at is not None:
+            detail.update(line=at.line, column=at.column)
+        super().__init__(f"{field}: {message}", details=[detail])

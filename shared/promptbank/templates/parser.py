@@ -10,9 +10,10 @@ no regex and no per-placeholder Python work at render time.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from operator import itemgetter
 from types import MappingProxyType
 
@@ -186,6 +187,47 @@ class Template:
     @property
     def has_sections(self) -> bool:
         return bool(self.section_tests)
+
+    @cached_property
+    def distinct_includes(self) -> tuple[IncludeRef, ...]:
+        """The first include of each target (slug, label, version), in source order."""
+        first: dict[tuple[str, str | None, int | None], IncludeRef] = {}
+        for ref in self.includes:
+            first.setdefault(ref.key, ref)
+        return tuple(first.values())
+
+    @cached_property
+    def footprint(self) -> Footprint:
+        """What the template renders, counted with every section on (its worst case), computed once."""
+        static, placeholders = _static_and_placeholders(self.root)
+        counts = Counter(ref.key for ref in self.includes)
+        return Footprint(static, placeholders, tuple((ref, counts[ref.key]) for ref in self.distinct_includes))
+
+
+@dataclass(frozen=True, slots=True)
+class Footprint:
+    """A template's size with every section on: its literal text, and how often it prints each variable and
+    includes each target (the first include of a target stands for all of them)."""
+
+    static: int
+    placeholders: tuple[tuple[str, int], ...]  # (name, occurrences)
+    includes: tuple[tuple[IncludeRef, int], ...]  # (first include of a target, occurrences)
+
+
+def _static_and_placeholders(root: Body) -> tuple[int, tuple[tuple[str, int], ...]]:
+    """The literal characters of every body, and how often each variable is printed, sections all on."""
+    static = 0
+    names: Counter[str] = Counter()
+    stack = [root]
+    while stack:
+        body = stack.pop()
+        if body.plain:
+            static += len(body.literal)
+            continue
+        static += sum(map(len, filter(None, body.pieces)))
+        names.update(filter(None, body.keys))
+        stack.extend(child.body for _, child in body.children if isinstance(child, Section))
+    return static, tuple(names.items())
 
 
 class _Frame:

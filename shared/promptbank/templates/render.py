@@ -11,9 +11,11 @@ from typing import Any
 
 from promptbank.errors import ValidationFailed
 from promptbank.templates.model import (
+    MAX_COMPILED_CHARS,
     MAX_INCLUDE_DEPTH,
     TYPES,
     Compiled,
+    CompiledTooLarge,
     IncludeRef,
     TemplateSyntaxError,
 )
@@ -22,6 +24,9 @@ from promptbank.templates.values import PATTERNS, TEXT_CHECK, BadValue, Check, v
 
 Resolver = Callable[[IncludeRef], "Template | None"]
 RefKey = tuple[str, str | None, int | None]
+# What the walk learnt below one include target: its height (levels of includes under it) and every slug it
+# reaches. Kept per target, so a target reached again (fan-out) is checked in O(1), never walked again.
+Summary = tuple[int, frozenset[str]]
 
 
 # includes ----------------------------------------------------------------------------------------------
@@ -33,16 +38,23 @@ def _walk_includes(
     *,
     self_slug: str | None,
     max_depth: int,
-    found: dict[RefKey, Template],
-) -> None:
+    found: dict[RefKey, Template | None],
+    summaries: dict[RefKey, Summary],
+    missing_ok: bool = False,
+) -> Summary:
     """Resolve every include reachable from `template` into `found`, or raise TemplateSyntaxError.
 
-    Errors point at the include written in `template` (the one its author can fix) and name the chain.
+    Errors point at the include written in `template` (the one its author can fix) and name the chain. Each
+    target is walked once (its summary is remembered in `summaries`), so four prompts that include each other
+    40 times cost 4 walks, not 40**4. With `missing_ok`, a missing target is a leaf (found[key] is None).
     """
     root = self_slug if self_slug is not None else "(this prompt)"
+    own = frozenset(()) if self_slug is None else frozenset((self_slug,))
 
-    def visit(tpl: Template, depth: int, slugs: tuple[str, ...], chain: str, top: IncludeRef | None) -> None:
-        for ref in tpl.includes:
+    def visit(tpl: Template, depth: int, slugs: frozenset[str], chain: str, top: IncludeRef | None) -> Summary:
+        height = 0
+        reach: set[str] = set()
+        for ref in tpl.distinct_includes:
             at = top or ref
             here = f"{chain} -> {ref}"
 
@@ -54,16 +66,28 @@ def _walk_includes(
             if depth + 1 > max_depth:
                 raise fail(f"Includes are nested deeper than {max_depth} levels: {here}")
             key = ref.key
-            child = found.get(key)
+            if key in found:
+                child = found[key]
+            else:
+                child = found[key] = resolve(ref)
             if child is None:
-                child = resolve(ref)
-                if child is None:
-                    via = "" if at is ref else f" (via {here})"
-                    raise fail(f"Included prompt '{ref}' not found{via}")
-                found[key] = child
-            visit(child, depth + 1, (*slugs, ref.slug), here, at)
+                if missing_ok:
+                    reach.add(ref.slug)
+                    height = max(height, 1)
+                    continue
+                via = "" if at is ref else f" (via {here})"
+                raise fail(f"Included prompt '{ref}' not found{via}")
+            path = slugs | {ref.slug}
+            summary = summaries.get(key)
+            if summary is None or not summary[1].isdisjoint(path | own) or depth + 1 + summary[0] > max_depth:
+                # first time here, or a problem lies below this path: walk it (a problem raises, with its chain)
+                summary = summaries[key] = visit(child, depth + 1, path, here, at)
+            height = max(height, summary[0] + 1)
+            reach.add(ref.slug)
+            reach |= summary[1]
+        return height, frozenset(reach)
 
-    visit(template, 0, (), root, None)
+    return visit(template, 0, frozenset(), root, None)
 
 
 def check_includes(
@@ -77,14 +101,116 @@ def check_includes(
     already on its path, and none is nested deeper than `max_depth`. Raises TemplateSyntaxError at the
     line/column of the include in `template` through which the problem is reached.
     """
-    _walk_includes(template, resolve, self_slug=self_slug, max_depth=max_depth, found={})
+    _walk_includes(template, resolve, self_slug=self_slug, max_depth=max_depth, found={}, summaries={})
+
+
+def check_include_cycles(
+    parts: Sequence[Template | None],
+    resolve: Resolver,
+    *,
+    self_slug: str,
+    max_depth: int = MAX_INCLUDE_DEPTH,
+) -> None:
+    """The check for a prompt whose slug changes and whose templates do not: would an include now lead back to
+    it? Targets that are missing are passed over (the rename does not make them missing); cycles and chains
+    deeper than `max_depth` raise TemplateSyntaxError as in `check_includes`.
+    """
+    found: dict[RefKey, Template | None] = {}
+    summaries: dict[RefKey, Summary] = {}
+    for tpl in filter(None, parts):
+        _walk_includes(
+            tpl, resolve, self_slug=self_slug, max_depth=max_depth, found=found, summaries=summaries,
+            missing_ok=True,
+        )
+
+
+def check_compiled_size(
+    parts: Sequence[Template | None],
+    resolve: Resolver,
+    *,
+    self_slug: str | None,
+    defaults: Mapping[str, Any] | None = None,
+    max_depth: int = MAX_INCLUDE_DEPTH,
+    max_chars: int = MAX_COMPILED_CHARS,
+) -> int:
+    """Save-time check of a prompt made of `parts` (content, system prompt): `check_includes` on each, then its
+    worst case (every section on, every placeholder at its longest value or default, every include at its own
+    worst case, counted once per occurrence) must be at most `max_chars`, else CompiledTooLarge naming the
+    include chain most of it comes through. Returns the worst case. Computed from sizes, never by rendering:
+    each target's worst case is computed once.
+    """
+    templates = [tpl for tpl in parts if tpl is not None]
+    found: dict[RefKey, Template | None] = {}
+    summaries: dict[RefKey, Summary] = {}
+    for tpl in templates:
+        _walk_includes(tpl, resolve, self_slug=self_slug, max_depth=max_depth, found=found, summaries=summaries)
+    resolved = {key: tpl for key, tpl in found.items() if tpl is not None}
+    plan = _plan(tuple(dict.fromkeys((*templates, *resolved.values()))))
+    bounds = dict(plan.bounds)
+    for name, value in (defaults or {}).items():
+        if name in bounds and isinstance(value, str) and len(value) > bounds[name]:
+            bounds[name] = len(value)  # defaults are not checked against the includes' declarations
+    memo: dict[Template, int] = {}
+
+    def worst(tpl: Template) -> int:
+        known = memo.get(tpl)
+        if known is None:
+            footprint = tpl.footprint
+            known = footprint.static + sum(bounds[name] * n for name, n in footprint.placeholders)
+            known += sum(worst(resolved[ref.key]) * n for ref, n in footprint.includes)
+            memo[tpl] = known
+        return known
+
+    sizes = [worst(tpl) for tpl in templates]
+    total = sum(sizes)
+    if total > max_chars:
+        heaviest = templates[sizes.index(max(sizes))]
+        chain, at = _heaviest_chain(heaviest, self_slug, worst, resolved)
+        raise CompiledTooLarge(
+            total, max_chars, worst_case=True, field=heaviest.field, chain=chain, at=at
+        )
+    return total
+
+
+def _heaviest_chain(
+    template: Template, self_slug: str | None, size: Callable[[Template], int], resolved: Mapping[RefKey, Template]
+) -> tuple[str | None, IncludeRef | None]:
+    """The include chain most of `template`'s size comes through: from the template, follow the include with
+    the largest share (occurrences x size) while it is at least half of the size of the template it is in."""
+    names = [self_slug if self_slug is not None else "(this prompt)"]
+    first: IncludeRef | None = None
+    current = template
+    while True:  # ends: the walk has already refused cycles
+        shares = [(size(resolved[ref.key]) * n, ref) for ref, n in current.footprint.includes]
+        if not shares:
+            break
+        share, ref = max(shares, key=lambda pair: pair[0])
+        if share * 2 < size(current):
+            break
+        names.append(str(ref))
+        first = first or ref
+        current = resolved[ref.key]
+    return (" -> ".join(names) if first is not None else None), first
 
 
 # the compile plan: what is known about a set of templates before any value is seen ---------------------
 
 
 class _Plan:
-    __slots__ = ("checks", "fast", "limits", "list_ok", "names", "patterned", "reached", "shapes", "tests")
+    __slots__ = (
+        "bounds",
+        "checks",
+        "fast",
+        "limits",
+        "list_ok",
+        "max_bound",
+        "names",
+        "patterned",
+        "quick",
+        "reached",
+        "shapes",
+        "tests",
+    )
 
     def __init__(self, templates: tuple[Template, ...]) -> None:
         explicit: dict[str, dict[Check, None]] = {}
@@ -126,6 +252,16 @@ class _Plan:
             if not spec or (len(spec) == 1 and spec[0][0] == "list")
         )
         self.names = frozenset(names)
+        # the longest text each placeholder can print: its value (which must pass every declaration, so the
+        # smallest max_length; a list is joined and then counted), or its "[name]" marker
+        self.bounds: dict[str, int] = {
+            name: max(min(max_length for _, max_length in self.checks[name]), len(name) + 2)
+            for name in placeholders
+        }
+        self.max_bound = max(self.bounds.values(), default=0)
+        # an upper bound of what each template prints without its includes: its source, and every hole at the
+        # longest bound (compile_parts renders without counting when the total stays under the maximum)
+        self.quick = sum(len(tpl.source) + len(tpl.program.pieces) // 2 * self.max_bound for tpl in templates)
         self.reached: dict[tuple[bool, ...], _Reached] = {}
         self.shapes: dict[tuple[str, ...], tuple[int, ...]] = {}  # value names in order -> their limits
         self.tests = tuple(sorted(tests))
@@ -140,9 +276,13 @@ def _plan(templates: tuple[Template, ...]) -> _Plan:
 
 
 class _Render:
-    """One compile: renders templates with the values' texts and the sections' truth."""
+    """One compile: renders templates with the values' texts and the sections' truth.
 
-    __slots__ = ("resolved", "texts", "truth")
+    An included template renders the same wherever it is included (same values, same truth), so it is
+    rendered once per compile; `size` counts what a template renders without building any text.
+    """
+
+    __slots__ = ("rendered", "resolved", "sizes", "texts", "truth")
 
     def __init__(
         self, texts: dict[str, str], truth: dict[str, bool], resolved: dict[RefKey, Template]
@@ -150,6 +290,37 @@ class _Render:
         self.texts = texts
         self.truth = truth
         self.resolved = resolved
+        self.rendered: dict[Template, str] = {}
+        self.sizes: dict[Template, int] = {}
+
+    def size(self, tpl: Template) -> int:
+        """The length of `template(tpl)`, from the lengths of its pieces and values."""
+        known = self.sizes.get(tpl)
+        if known is None:
+            known = self.sizes[tpl] = self._body_size(tpl.root)
+        return known
+
+    def _body_size(self, body: Body) -> int:
+        if body.plain:
+            return len(body.literal)
+        texts, truth = self.texts, self.truth
+        size = sum(map(len, filter(None, body.pieces)))
+        for key in body.keys:
+            if key is not None:
+                size += len(texts[key]) if key in texts else len(key) + 2  # the "[name]" marker
+        for _, child in body.children:
+            if isinstance(child, Section):
+                if truth[child.name] is not child.inverted:
+                    size += self._body_size(child.body)
+            else:
+                size += self.size(self.resolved[child.ref.key])
+        return size
+
+    def _included(self, tpl: Template) -> str:
+        text = self.rendered.get(tpl)
+        if text is None:
+            text = self.rendered[tpl] = self.template(tpl)
+        return text
 
     def template(self, tpl: Template) -> str:
         root = tpl.root
@@ -170,7 +341,7 @@ class _Render:
                 if truth[name] is inverted:
                     break
             else:
-                out[at] = self.template(self.resolved[ref.key])
+                out[at] = self._included(self.resolved[ref.key])
         for name, inverted, start, end, blanks in program.sections:
             if truth[name] is inverted:
                 out[start:end] = blanks
@@ -191,6 +362,7 @@ class _Reached:
     ) -> None:
         placeholders: set[str] = set()
         names: set[str] = set()
+        walked: set[Template] = set()  # an included template reaches the same names wherever it is included
 
         def walk(body: Body) -> None:
             placeholders.update(body.placeholders)
@@ -200,7 +372,10 @@ class _Reached:
                     if truth[child.name] is not child.inverted:
                         walk(child.body)
                 else:
-                    walk(resolved[child.ref.key].root)
+                    target = resolved[child.ref.key]
+                    if target not in walked:
+                        walked.add(target)
+                        walk(target.root)
 
         for tpl in templates:
             walk(tpl.root)
@@ -255,6 +430,37 @@ def _plain_texts(plan: _Plan, values: Mapping[str, Any]) -> dict[str, str] | Non
     return texts
 
 
+def _check_size(
+    parts: Sequence[Template | None], render: _Render, hole_bound: int, max_chars: int, self_slug: str | None
+) -> None:
+    """Raise CompiledTooLarge when rendering `parts` would produce more than `max_chars` characters.
+
+    First an upper bound from the sources (each template's source, each hole at `hole_bound`, each include
+    occurrence at its target's bound): when it fits, nothing is counted. Else the exact size, from the lengths
+    of the pieces and values of each template once. Neither builds any text.
+    """
+    quick: dict[Template, int] = {}
+
+    def bound(tpl: Template) -> int:
+        known = quick.get(tpl)
+        if known is None:
+            program = tpl.program
+            known = len(tpl.source) + len(program.pieces) // 2 * hole_bound
+            known += sum(bound(render.resolved[ref.key]) for _, ref, _ in program.includes)
+            quick[tpl] = known
+        return known
+
+    templates = [tpl for tpl in parts if tpl is not None]
+    if sum(map(bound, templates)) <= max_chars:
+        return
+    sizes = [render.size(tpl) for tpl in templates]
+    total = sum(sizes)
+    if total > max_chars:
+        heaviest = templates[sizes.index(max(sizes))]
+        chain, at = _heaviest_chain(heaviest, self_slug, render.size, render.resolved)
+        raise CompiledTooLarge(total, max_chars, worst_case=False, field=heaviest.field, chain=chain, at=at)
+
+
 def compile_parts(
     parts: Sequence[Template | None],
     values: Mapping[str, Any],
@@ -264,15 +470,19 @@ def compile_parts(
     resolve_include: Resolver | None = None,
     max_include_depth: int = MAX_INCLUDE_DEPTH,
     self_slug: str | None = None,
+    max_compiled_chars: int = MAX_COMPILED_CHARS,
 ) -> Compiled:
     """Render every part with the same values.
 
     Order of work: resolve includes (missing/cycle/too deep -> TemplateSyntaxError at the include), check
-    every provided value (one ValidationFailed detail per bad variable, field `variables.<name>`), render,
-    then in strict mode refuse missing or unknown variables. A part that is None renders as None.
+    every provided value (one ValidationFailed detail per bad variable, field `variables.<name>`), refuse a
+    compile whose parts together would be longer than `max_compiled_chars` (CompiledTooLarge, counted before
+    any text is built), render, then in strict mode refuse missing or unknown variables. A part that is None
+    renders as None.
     """
     templates: tuple[Template, ...] = tuple(filter(None, parts))
     resolved: dict[RefKey, Template] = {}
+    summaries: dict[RefKey, Summary] = {}
     for tpl in templates:
         if tpl.includes:
             if resolve_include is None:
@@ -284,7 +494,12 @@ def compile_parts(
                     column=ref.column,
                 )
             _walk_includes(
-                tpl, resolve_include, self_slug=self_slug, max_depth=max_include_depth, found=resolved
+                tpl,
+                resolve_include,
+                self_slug=self_slug,
+                max_depth=max_include_depth,
+                found=resolved,  # type: ignore[arg-type]  # without missing_ok it never holds None
+                summaries=summaries,
             )
     if resolved:
         templates = tuple(dict.fromkeys((*templates, *resolved.values())))
@@ -324,14 +539,18 @@ def compile_parts(
             "Invalid variable values: " + "; ".join(f"{name} {message}" for name, message in errors),
             details=[{"field": f"variables.{name}", "message": message} for name, message in errors],
         )
+    longest_default = 0  # defaults are not checked against the includes' declarations: count them
     if defaults:
         merged = {}
         for name, value in defaults.items():
             if type(value) is str:
                 merged[name] = value
+                if len(value) > longest_default:
+                    longest_default = len(value)
             elif value is not None:
                 try:
-                    merged[name] = value_text(value, None)
+                    merged[name] = text = value_text(value, None)
+                    longest_default = max(longest_default, len(text))
                 except BadValue:
                     continue  # defaults are checked when saved (variable_specs); a bad one is skipped here
         merged.update(texts)
@@ -352,6 +571,8 @@ def compile_parts(
 
     texts[PAD] = ""
     render = _Render(texts, truth, resolved)
+    if resolved or longest_default > plan.max_bound or plan.quick * len(parts) > max_compiled_chars:
+        _check_size(parts, render, max(plan.max_bound, longest_default), max_compiled_chars, self_slug)
     out = tuple([None if tpl is None else render.template(tpl) for tpl in parts])
 
     pattern = tuple(truth.values())  # in plan.tests order

@@ -7,7 +7,14 @@ from dataclasses import dataclass
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from promptbank.templates import IncludeRef, Template, TemplateSyntaxError, compile_parts, parse
+from promptbank.templates import (
+    CompiledTooLarge,
+    IncludeRef,
+    Template,
+    TemplateSyntaxError,
+    compile_parts,
+    parse,
+)
 
 # A fixed pool of names, each with one type, so generated templates never declare conflicting types.
 POOL = {
@@ -227,3 +234,26 @@ def test_compiling_twice_gives_the_same_result(tree, values):
     second = compile_parts([parse(source)], dict(reversed(values.items())), defaults={})
     # Then the results are identical
     assert first == second
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@given(trees, value_maps())
+def test_the_compiled_size_limit_is_exact(tree, values):
+    # Given a generated template included twice, between literals
+    inner = parse(source_of(tree))
+    outer = parse("<{{> inner}}|{{> inner}}>")
+    size = len(reference(tree, values)) * 2 + 3
+
+    def resolve(ref: IncludeRef) -> Template:
+        return inner
+
+    # When compiled with exactly its size as the maximum, and with one less
+    fits = compile_parts([outer], values, defaults={}, resolve_include=resolve, max_compiled_chars=size)
+    # Then the first renders and the second is refused, counted without rendering
+    assert len(fits.text_by_part[0] or "") == size
+    try:
+        compile_parts([outer], values, defaults={}, resolve_include=resolve, max_compiled_chars=size - 1)
+    except CompiledTooLarge as refused:
+        assert refused.size == size
+    else:
+        raise AssertionError("a compile one character over the maximum rendered")
