@@ -22,4 +22,4 @@ def login(body: Annotated[LoginIn, Body()]) -> Response[dict]:
     )
 
 
-handler = make_handler(app)
+handler = make_handler(app, secret_fields=("session_token",))

@@ -18,4 +18,4 @@ def create_key(body: Annotated[KeyCreateIn, Body()]) -> tuple[dict, int]:
     return {"api_key": key.model_dump(), "raw_key": raw}, 201
 
 
-handler = make_handler(app)
+handler = make_handler(app, secret_fields=("raw_key",))

@@ -73,6 +73,10 @@ class PayloadTooLarge(PromptbankError):
     status, code, default_message = 413, "PAYLOAD_TOO_LARGE", "Request body is larger than 1 MiB"
 
 
+class UnsupportedMediaType(PromptbankError):
+    status, code, default_message = 415, "UNSUPPORTED_MEDIA_TYPE", "Content-Type must be application/json"
+
+
 class RateLimited(PromptbankError):
     status, code, default_message = 429, "RATE_LIMITED", "Too many requests"
 

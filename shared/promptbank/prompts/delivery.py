@@ -10,6 +10,7 @@ from typing import Any
 
 from promptbank.auth.principal import Principal
 from promptbank.errors import NotFound, ValidationFailed
+from promptbank.jsontext import loads
 from promptbank.prompts.models import UUID_RE
 from promptbank.prompts.service import PUBLISHED, variables_list, visible_meta
 from promptbank.store.prompts import PromptStore
@@ -21,10 +22,7 @@ DEFAULT_ENCODING = "o200k_base"
 def parse_variables_json(raw: str | None, field: str = "variables") -> dict[str, Any]:
     if raw is None or raw == "":
         return {}
-    try:
-        value = json.loads(raw)
-    except ValueError:
-        raise ValidationFailed.field(field, "Must be a JSON object") from None
+    value = loads(raw, field)
     if not isinstance(value, dict):
         raise ValidationFailed.field(field, "Must be a JSON object")
     return value
