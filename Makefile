@@ -22,7 +22,7 @@ $(EGRESS_GUARDED): export PROMPTBANK_EGRESS := loopback
 test-% fuzz% load% bench-%: export PROMPTBANK_EGRESS := loopback
 
 .PHONY: help venv run test lint typecheck validate build bench openapi openapi-check test-unit test-integration \
-        test-local test-e2e test-contract test-slow browser clean
+        test-local test-e2e test-contract test-schemathesis test-schemathesis-long test-slow browser tools clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -73,17 +73,29 @@ test-e2e: $(STAMP) browser
 test-contract: $(STAMP)
 	$(PY) -m pytest -q tests/contract
 
+test-schemathesis: $(STAMP) ## schemathesis --checks all on every operation, as a session and as an API key (short)
+	$(PY) -m tests.contract.schemathesis_run
+
+test-schemathesis-long: $(STAMP) ## the same with many random examples per operation (run by make test-slow)
+	$(PY) -m tests.contract.schemathesis_run --long
+
 browser: $(STAMP) ## headless Chromium from Debian's packages, for the share-page test
 	@command -v chromium >/dev/null 2>&1 || { command -v apt-get >/dev/null && \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || \
 	  echo "chromium not installed: browser tests will be skipped"; }
 
-test: $(STAMP) browser lint typecheck validate openapi-check ## everything CI runs
+tools: ## curl and jq from Debian's packages, for the README quick-start test
+	@command -v curl >/dev/null 2>&1 && command -v jq >/dev/null 2>&1 || { command -v apt-get >/dev/null && \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq curl jq >/dev/null) || \
+	  echo "curl or jq not installed: the README quick-start test will be skipped"; }
+
+test: $(STAMP) browser tools lint typecheck validate openapi-check ## everything CI runs
 	$(PY) -m pytest -q -n $(PYTEST_WORKERS) -m "not slow" tests
 	$(MAKE) --no-print-directory build
 
 test-slow: $(STAMP) ## long load and fuzz runs (not part of make test)
 	$(PY) -m pytest -q -n $(PYTEST_WORKERS) -m slow tests
+	$(MAKE) --no-print-directory test-schemathesis-long
 
 bench: $(STAMP) ## benchmarks, printed as ratios
 	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done

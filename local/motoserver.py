@@ -6,6 +6,7 @@ import copy
 import json
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -175,7 +176,48 @@ def install_moto_patches() -> None:
     _originals["transact_write_items"] = original
     Table.__deepcopy__ = _table_deepcopy  # type: ignore[attr-defined]
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+    _install_request_tokens()
     _patched = True
+
+
+# ------------------------------------------------------------------------------- idempotent transactions
+# DynamoDB makes a TransactWriteItems with a ClientRequestToken idempotent for 10 minutes: the same call again
+# (as the SDK sends when a response timed out after the transaction was applied) succeeds without applying it
+# twice, and the same token with other items is IdempotentParameterMismatchException. moto ignores the token;
+# this keeps the contract, so a retried write in the local runtime behaves as it does deployed.
+TOKEN_TTL_S = 600.0
+_tokens: dict[str, tuple[str, float]] = {}
+
+
+def _install_request_tokens() -> None:
+    from moto.core.responses import ActionResult
+    from moto.dynamodb.exceptions import ERROR_TYPE_PREFIX, DynamodbException
+    from moto.dynamodb.responses import DynamoHandler
+
+    original = DynamoHandler.transact_write_items
+
+    def transact_write_items(self: Any) -> Any:
+        token = self.body.get("ClientRequestToken")
+        if not token:
+            return original(self)
+        digest = json.dumps(self.body.get("TransactItems"), sort_keys=True)
+        moment = time.monotonic()
+        for old in [t for t, (_, at) in _tokens.items() if moment - at > TOKEN_TTL_S]:
+            del _tokens[old]
+        seen = _tokens.get(token)
+        if seen is not None:
+            if seen[0] != digest:
+                raise DynamodbException(
+                    ERROR_TYPE_PREFIX + "IdempotentParameterMismatchException",
+                    "The request uses the same client token as a previous, but non-identical request.",
+                )
+            return ActionResult({"ConsumedCapacity": [], "ItemCollectionMetrics": {}})  # what a success answers
+        result = original(self)
+        _tokens[token] = (digest, moment)  # only a transaction that succeeded is remembered
+        return result
+
+    _originals["transact_write_items_handler"] = original
+    DynamoHandler.transact_write_items = transact_write_items  # type: ignore[method-assign]
 
 
 def uninstall_moto_patches() -> None:
@@ -185,7 +227,10 @@ def uninstall_moto_patches() -> None:
         return
     from moto.dynamodb.models import DynamoDBBackend
     from moto.dynamodb.models.table import Table
+    from moto.dynamodb.responses import DynamoHandler
 
     DynamoDBBackend.transact_write_items = _originals.pop("transact_write_items")  # type: ignore[method-assign]
+    DynamoHandler.transact_write_items = _originals.pop("transact_write_items_handler")  # type: ignore[method-assign]
+    _tokens.clear()
     del Table.__deepcopy__  # type: ignore[attr-defined]
     _patched = False

@@ -11,7 +11,12 @@ app = make_app()
 service = AccountService()
 
 
-@app.post("/v1/auth/logout", summary="Log out", tags=["auth"])
+@app.post(
+    "/v1/auth/logout",
+    summary="Log out",
+    tags=["auth"],
+    responses={204: {"description": "The session is ended and the `pb_session` cookie cleared", "content": {}}},
+)
 def logout() -> Response[None]:
     service.logout(principal(app), credential_from_headers(app.current_event.headers))
     return Response(204, cookies=[cleared_cookie()])

@@ -8,7 +8,14 @@ app = make_app()
 service = AccountService()
 
 
-@app.get("/v1/auth/me", summary="The calling user", tags=["auth"])
+@app.get(
+    "/v1/auth/me",
+    summary="The calling user",
+    tags=["auth"],
+    responses={
+        200: {"description": "The user the credential belongs to", "content": {"application/json": {"model": User}}}
+    },
+)
 def me() -> User:
     return service.me(principal(app))
 

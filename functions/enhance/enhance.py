@@ -6,26 +6,31 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 
 from promptbank.http import ResponseFormat, json_or_text, make_app, make_handler, principal
-from promptbank.runs.models import EnhanceIn
+from promptbank.runs.models import AI_ROUTE_ERRORS, EnhanceIn, EnhanceResult
 from promptbank.runs.service import RunService
 
 app = make_app()
 service = RunService()
 
 
-@app.post("/v1/enhance", summary="Enhance a prompt", tags=["runs"])
+@app.post(
+    "/v1/enhance",
+    summary="Enhance a prompt",
+    tags=["runs"],
+    responses={
+        200: {
+            "description": "The rewritten prompt and the issues found; with `response_format=text`, the prompt alone",
+            "content": {"application/json": {"model": EnhanceResult}, "text/plain": {"schema": {"type": "string"}}},
+        },
+        **AI_ROUTE_ERRORS,
+    },
+)
 def enhance(
     body: Annotated[EnhanceIn, Body()],
     response_format: Annotated[ResponseFormat, Query()] = "json",
-) -> Response[str]:
-    enhancement, record = service.enhance(principal(app), body)
-    result = {
-        "enhanced_prompt": enhancement.enhanced_prompt,
-        "issues": enhancement.issues,
-        "model": record.model,
-        "run_id": record.id,
-    }
-    return json_or_text(result, enhancement.enhanced_prompt, response_format)
+) -> Response[EnhanceResult | str]:
+    result = service.enhance(principal(app), body)
+    return json_or_text(result.model_dump(), result.enhanced_prompt, response_format)
 
 
 handler = make_handler(app)

@@ -9,7 +9,15 @@ app = make_app()
 service = AccountService()
 
 
-@app.delete("/v1/keys/<key_id>", summary="Revoke an API key", tags=["keys"])
+@app.delete(
+    "/v1/keys/<key_id>",
+    summary="Revoke an API key",
+    tags=["keys"],
+    responses={
+        204: {"description": "Revoked; the key's next request gets 401", "content": {}},
+        404: {"description": "The caller has no key with this id"},
+    },
+)
 def revoke_key(key_id: str) -> Response[None]:
     service.revoke_key(principal(app), key_id)
     return Response(204)

@@ -8,7 +8,14 @@ app = make_app()
 service = AccountService()
 
 
-@app.get("/v1/profile", summary="Your profile", tags=["profile"])
+@app.get(
+    "/v1/profile",
+    summary="Your profile",
+    tags=["profile"],
+    responses={
+        200: {"description": "Your profile, with email and plan", "content": {"application/json": {"model": Profile}}}
+    },
+)
 def get_profile() -> Profile:
     return service.profile(principal(app))
 

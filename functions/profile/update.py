@@ -12,7 +12,15 @@ app = make_app()
 service = AccountService()
 
 
-@app.patch("/v1/profile", summary="Update your profile", tags=["profile"])
+@app.patch(
+    "/v1/profile",
+    summary="Update your profile",
+    tags=["profile"],
+    responses={
+        200: {"description": "The updated profile", "content": {"application/json": {"model": Profile}}},
+        409: {"description": "The username is taken"},
+    },
+)
 def update_profile(body: Annotated[ProfileUpdateIn, Body()]) -> Profile:
     return service.update_profile(principal(app), body)
 

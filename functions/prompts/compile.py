@@ -7,14 +7,28 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from promptbank.http import etag_header, make_app, make_handler, principal
 from promptbank.prompts.delivery import DeliveryService
-from promptbank.prompts.models import CompileIn
+from promptbank.prompts.models import Compiled, CompileIn
 
 app = make_app()
 service = DeliveryService()
 
 
-@app.post("/v1/prompts/<ref>/compile", summary="Compile a prompt", tags=["delivery"])
-def compile_prompt(ref: str, body: Annotated[CompileIn | None, Body()] = None) -> Response[dict]:
+@app.post(
+    "/v1/prompts/<ref>/compile",
+    summary="Compile a prompt",
+    tags=["delivery"],
+    responses={
+        200: {
+            "description": "The compiled prompt",
+            "headers": {"ETag": {"description": "The compile's ETag"}},
+            "content": {"application/json": {"model": Compiled}},
+        },
+        400: {"description": "Invalid values; with `strict`, missing or unknown variables; a compile over the size limit"},
+        404: {"description": "No such prompt (or one you may not see), version or label"},
+        409: {"description": "The Idempotency-Key was used with another request"},
+    },
+)
+def compile_prompt(ref: str, body: Annotated[CompileIn | None, Body()] = None) -> Response[Compiled]:
     request = body or CompileIn()
     doc, used_label = service.document(principal(app), ref, request.version, request.label)
     compiled = service.compile(doc, used_label, request.variables, strict=request.strict)

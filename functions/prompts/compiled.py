@@ -7,14 +7,31 @@ from aws_lambda_powertools.event_handler.openapi.params import Header, Query
 
 from promptbank.http import ResponseFormat, etag_header, json_or_text, make_app, make_handler, principal
 from promptbank.prompts.delivery import DeliveryService, parse_variables_json
-from promptbank.prompts.models import LABEL_PATTERN
+from promptbank.prompts.models import LABEL_PATTERN, Compiled
 from promptbank.prompts.service import normalise_etag
 
 app = make_app()
 service = DeliveryService()
 
 
-@app.get("/v1/prompts/<ref>/compiled", summary="Get a compiled prompt", tags=["delivery"])
+@app.get(
+    "/v1/prompts/<ref>/compiled",
+    summary="Get a compiled prompt",
+    tags=["delivery"],
+    responses={
+        200: {
+            "description": "The compiled prompt; with `response_format=text`, `compiled_prompt` alone",
+            "headers": {"ETag": {"description": "The compile's ETag"}},
+            "content": {"application/json": {"model": Compiled}, "text/plain": {"schema": {"type": "string"}}},
+        },
+        304: {
+            "description": "`If-None-Match` matches: no body",
+            "headers": {"ETag": {"description": "The compile's ETag"}},
+        },
+        400: {"description": "Invalid `variables` or values; with `strict`, missing or unknown variables"},
+        404: {"description": "No such prompt (or one you may not see), version or label"},
+    },
+)
 def get_compiled(
     ref: str,
     variables: Annotated[str | None, Query(max_length=200_000)] = None,
@@ -23,7 +40,7 @@ def get_compiled(
     strict: Annotated[bool, Query()] = False,
     response_format: Annotated[ResponseFormat, Query()] = "json",
     if_none_match: Annotated[str | None, Header(alias="if-none-match", max_length=200)] = None,
-) -> Response[Any]:
+) -> Response[Any]:  # `Compiled` as pre-serialised JSON (frozen bytes), text, or 304
     values = parse_variables_json(variables)
     doc, used_label = service.document(principal(app), ref, version, label)
     compiled = service.compile(doc, used_label, values, strict=strict)

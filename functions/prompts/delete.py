@@ -9,7 +9,15 @@ app = make_app()
 service = PromptService()
 
 
-@app.delete("/v1/prompts/<ref>", summary="Delete a prompt", tags=["prompts"])
+@app.delete(
+    "/v1/prompts/<ref>",
+    summary="Delete a prompt",
+    tags=["prompts"],
+    responses={
+        204: {"description": "Deleted, with its versions, labels and share links"},
+        404: {"description": "No such prompt, or one you may not see"},
+    },
+)
 def delete_prompt(ref: str) -> Response[None]:
     service.delete(principal(app), ref)
     return Response(204)

@@ -13,7 +13,16 @@ app = make_app()
 service = PromptService()
 
 
-@app.delete("/v1/prompts/<ref>/labels/<label>", summary="Remove a label", tags=["prompts"])
+@app.delete(
+    "/v1/prompts/<ref>/labels/<label>",
+    summary="Remove a label",
+    tags=["prompts"],
+    responses={
+        204: {"description": "The label is gone"},
+        400: {"description": "`latest` cannot be removed"},
+        404: {"description": "No such prompt (or one you may not see), or no such label"},
+    },
+)
 def delete_label(ref: str, label: Annotated[str, Path(pattern=LABEL_PATTERN)]) -> Response[None]:
     service.delete_label(principal(app), ref, label)
     return Response(204)

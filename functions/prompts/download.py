@@ -13,7 +13,19 @@ app = make_app()
 service = DeliveryService()
 
 
-@app.get("/v1/prompts/<ref>/download", summary="Download a prompt as Markdown", tags=["delivery"])
+@app.get(
+    "/v1/prompts/<ref>/download",
+    summary="Download a prompt as Markdown",
+    tags=["delivery"],
+    responses={
+        200: {
+            "description": "A Markdown file: front matter and content (`raw`), or the compiled prompt",
+            "headers": {"Content-Disposition": {"description": 'attachment; filename="<slug>.md"', "schema": {"type": "string"}}},
+            "content": {"text/markdown": {"schema": {"type": "string"}}},
+        },
+        404: {"description": "No such prompt (or one you may not see), version or label"},
+    },
+)
 def download(
     ref: str,
     format: Annotated[Literal["raw", "compiled"], Query()] = "compiled",

@@ -9,7 +9,15 @@ app = make_app()
 service = ProviderKeyService()
 
 
-@app.delete("/v1/provider-keys/<provider>", summary="Delete a provider key", tags=["provider keys"])
+@app.delete(
+    "/v1/provider-keys/<provider>",
+    summary="Delete a provider key",
+    tags=["provider keys"],
+    responses={
+        204: {"description": "Deleted (also when there was no key)", "content": {}},
+        400: {"description": "Validation failed: an unknown provider"},
+    },
+)
 def delete_provider_key(provider: str) -> Response[None]:
     service.delete(principal(app), provider)
     return Response(204)

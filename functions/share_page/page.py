@@ -10,7 +10,16 @@ app = make_app()
 service = ShareService()
 
 
-@app.get("/share/<token>", summary="The share page (HTML)", tags=["sharing"])
+@app.get(
+    "/share/<token>",
+    summary="The share page (HTML)",
+    tags=["sharing"],
+    responses={
+        200: {"description": "The share page", "content": {"text/html": {"schema": {"type": "string"}}}},
+        404: {"description": "Unknown or revoked link (an HTML page)", "content": {"text/html": {"schema": {"type": "string"}}}},
+        410: {"description": "The link has expired (an HTML page)", "content": {"text/html": {"schema": {"type": "string"}}}},
+    },
+)
 def share_page(token: str) -> Response[str]:
     status, html, headers = render(service, token)
     return Response(status, headers.pop("Content-Type"), html, headers=headers)

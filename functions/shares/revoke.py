@@ -9,7 +9,15 @@ app = make_app()
 service = ShareService()
 
 
-@app.delete("/v1/prompts/<ref>/shares/<share_id>", summary="Revoke a share link", tags=["sharing"])
+@app.delete(
+    "/v1/prompts/<ref>/shares/<share_id>",
+    summary="Revoke a share link",
+    tags=["sharing"],
+    responses={
+        204: {"description": "Revoked: the token stops working at once"},
+        404: {"description": "No such prompt or link, or one you may not see"},
+    },
+)
 def revoke_share(ref: str, share_id: str) -> Response[None]:
     service.revoke(principal(app), ref, share_id)
     return Response(204)

@@ -5,17 +5,29 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from promptbank.http import make_app, make_handler, principal
+from promptbank.runs.models import TokenCount
 from promptbank.runs.token_count import TokenCountService
 
 app = make_app()
 service = TokenCountService()
 
 
-@app.get("/v1/token-count", summary="Count tokens", tags=["tokens"])
+@app.get(
+    "/v1/token-count",
+    summary="Count tokens",
+    tags=["tokens"],
+    responses={
+        200: {
+            "description": "The count; `exact` is false for an estimate",
+            "content": {"application/json": {"model": TokenCount}},
+        },
+        400: {"description": "Validation failed, or a model of no known family"},
+    },
+)
 def count_tokens(
     prompt: Annotated[str, Query(min_length=1, max_length=8_000)],
     model: Annotated[str, Query(min_length=1, max_length=256)],
-) -> dict:
+) -> TokenCount:
     return service.count(principal(app), prompt, model)
 
 

@@ -5,15 +5,26 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from promptbank.http import make_app, make_handler, principal
-from promptbank.runs.models import TokenCountIn
+from promptbank.runs.models import TokenCount, TokenCountIn
 from promptbank.runs.token_count import TokenCountService
 
 app = make_app()
 service = TokenCountService()
 
 
-@app.post("/v1/token-count", summary="Count tokens (long text)", tags=["tokens"])
-def count_tokens(body: Annotated[TokenCountIn, Body()]) -> dict:
+@app.post(
+    "/v1/token-count",
+    summary="Count tokens (long text)",
+    tags=["tokens"],
+    responses={
+        200: {
+            "description": "The count; `exact` is false for an estimate",
+            "content": {"application/json": {"model": TokenCount}},
+        },
+        400: {"description": "Validation failed, or a model of no known family"},
+    },
+)
+def count_tokens(body: Annotated[TokenCountIn, Body()]) -> TokenCount:
     return service.count(principal(app), body.prompt, body.model)
 
 

@@ -1,65 +1,26 @@
 """The AI limit (API.md §2): 10 requests per minute per user across run, chat, enhance and evaluate.
 
 A sliding-window counter on DynamoDB, so it holds across every function and container, deployed and
-locally: one counter item per user and minute (`AILIMIT#<user>`/`W#<minute>`, TTL), incremented with a
-conditional `ADD`. The previous minute's count, weighted by how much of it still overlaps the last 60 s,
-lowers what the current minute may take, so a burst at a minute boundary cannot double the limit.
+locally: one counter item per user and minute (store/limits.py), incremented with a conditional `ADD`. The
+previous minute's count, weighted by how much of it still overlaps the last 60 s, lowers what the current
+minute may take, so a burst at a minute boundary cannot double the limit.
 Cost: one GetItem and one UpdateItem per AI call. A refusal is a 429 `RATE_LIMITED` with `Retry-After`.
 """
 
 from __future__ import annotations
 
 import math
-import os
 import time
 from collections.abc import Callable
-from typing import Any
-
-from botocore.exceptions import ClientError
 
 from promptbank.errors import RateLimited
 from promptbank.settings import get_settings
-from promptbank.store.base import TableStore, deserialize, serialize
+from promptbank.store.limits import AiLimitStore
 
 AI_LIMIT_PER_MINUTE = 10
 WINDOW_S = 60
 #: Counter items outlive the window that uses them as "previous" by a comfortable margin.
 COUNTER_TTL_S = 3 * WINDOW_S
-
-
-def limit_pk(user_id: str) -> str:
-    return f"AILIMIT#{user_id}"
-
-
-def window_sk(window: int) -> str:
-    return f"W#{window}"
-
-
-class AiLimitStore(TableStore):
-    def count(self, user_id: str, window: int) -> int:
-        item = self.get(limit_pk(user_id), window_sk(window))
-        return int(item.get("hits", 0)) if item else 0
-
-    def try_add(self, user_id: str, window: int, cap: int, expires_at: int) -> tuple[bool, int]:
-        """Add one hit if the window holds fewer than `cap`: (accepted, the window's hits before this one)."""
-        try:
-            response = self.client.update_item(
-                TableName=self.table_name,
-                Key=serialize({"pk": limit_pk(user_id), "sk": window_sk(window)}),
-                UpdateExpression="ADD #hits :one SET #ttl = :ttl",
-                ConditionExpression="attribute_not_exists(#hits) OR #hits < :cap",
-                ExpressionAttributeNames={"#hits": "hits", "#ttl": "ttl"},
-                ExpressionAttributeValues=serialize({":one": 1, ":cap": cap, ":ttl": expires_at}),
-                ReturnValues="UPDATED_NEW",
-                ReturnValuesOnConditionCheckFailure="ALL_OLD",
-            )
-        except ClientError as err:
-            if err.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                raise
-            old: dict[str, Any] = deserialize(err.response.get("Item") or {})  # type: ignore[arg-type]
-            return False, int(old.get("hits", cap))
-        new = deserialize(response.get("Attributes") or {})
-        return True, int(new.get("hits", 1)) - 1
 
 
 def _now() -> float:
@@ -69,9 +30,8 @@ def _now() -> float:
 
 def _enabled() -> bool:
     """Always on when deployed; locally `PROMPTBANK_RATE_LIMITS=off` turns it off, as the gateway's."""
-    if get_settings().deployed:
-        return True
-    return os.environ.get("PROMPTBANK_RATE_LIMITS", "on").strip().lower() != "off"
+    settings = get_settings()
+    return settings.deployed or settings.rate_limits
 
 
 def retry_after(limit: int, previous: int, current: int, elapsed: float, window_s: int = WINDOW_S) -> int:

@@ -1,7 +1,12 @@
-"""Settings read once per container from the environment (template.yaml's Globals and function variables)."""
+"""Settings read once per container from the environment (template.yaml's Globals and function variables).
+
+The one module that reads the environment: everything else asks `get_settings()` (or the two per-call
+overrides at the end).
+"""
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from typing import Literal
 
@@ -22,6 +27,11 @@ class Settings(BaseSettings):
     #: Where outbound calls may connect (promptbank.egress): unset = by stage (deployed: public addresses only;
     #: local: anywhere); "public"; "loopback" = 127.0.0.0/8 and ::1 only (every test target sets it).
     egress: Literal["public", "loopback"] | None = Field(None, alias="PROMPTBANK_EGRESS")
+    #: Locally, `off` turns the AI limiter off (as it turns off the local gateway's usage plans); any other
+    #: value, or none, leaves it on. Deployed, the limiter is always on whatever this says.
+    rate_limits: bool = Field(True, alias="PROMPTBANK_RATE_LIMITS")
+    #: The Secrets Manager secret holding the deployment's default provider keys ("" = none).
+    provider_keys_secret: str = Field("", alias="PROMPTBANK_PROVIDER_KEYS_SECRET")
 
     @field_validator("egress", mode="before")
     @classmethod
@@ -29,6 +39,18 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return value.strip().lower() or None
         return value
+
+    @field_validator("rate_limits", mode="before")
+    @classmethod
+    def _only_off_turns_limits_off(cls, value: object) -> object:
+        if isinstance(value, str):
+            return value.strip().lower() != "off"
+        return value
+
+    @field_validator("provider_keys_secret", mode="before")
+    @classmethod
+    def _strip_secret_name(cls, value: object) -> object:
+        return value.strip() if isinstance(value, str) else value
 
     @property
     def deployed(self) -> bool:
@@ -38,3 +60,22 @@ class Settings(BaseSettings):
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return Settings()
+
+
+# Read at each call, by design: the only environment lookups outside Settings. Both are overrides a test or an
+# operator switches while a process runs (a fake provider's address, a directory of token encodings), and the
+# provider tests assert that a change takes effect at the next call (docs/decisions.md, 2026-12-02).
+
+
+def provider_base_url(provider: str) -> str:
+    """`PROMPTBANK_<PROVIDER>_BASE_URL`, stripped ("" when unset)."""
+    return os.environ.get(provider_base_url_variable(provider), "").strip()
+
+
+def provider_base_url_variable(provider: str) -> str:
+    return f"PROMPTBANK_{provider.upper()}_BASE_URL"
+
+
+def encodings_dir() -> str | None:
+    """`PROMPTBANK_ENCODINGS_DIR`: the one directory token encodings are read from, when set."""
+    return os.environ.get("PROMPTBANK_ENCODINGS_DIR") or None

@@ -87,7 +87,7 @@ def test_authorizer_rejects_an_expired_session(aws, invoke, load_event):
     from promptbank.store.accounts import AccountStore
 
     raw = "pbs_" + "ab" * 32
-    AccountStore().put_session({"pk": f"CRED#{token_hash(raw)}", "sk": "CRED", "kind": "session", "user_id": USER,
+    AccountStore().put_session({"token_hash": token_hash(raw), "kind": "session", "user_id": USER,
                                 "plan": "free", "environment": "development", "access": "full", "usage_key": "k",
                                 "expires_at": 1_000_000, "ttl": 1_000_000})
     event = load_event("AuthorizerFunction")

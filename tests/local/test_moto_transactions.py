@@ -111,3 +111,41 @@ def test_state_export_reads_items_as_boto3_returns_them(ddb) -> None:
     # Then the item is what a Scan through boto3 returns (bytes for binary), ready for BatchWriteItem
     scanned = {i["pk"]["S"]: i for i in ddb.scan(TableName="t")["Items"]}
     assert {i["pk"]["S"]: i for i in exported} == scanned
+
+
+def _put_b(ddb, token: str, value: str = "1") -> None:
+    ddb.transact_write_items(
+        ClientRequestToken=token,
+        TransactItems=[
+            {
+                "Update": {
+                    "TableName": "t",
+                    "Key": {"pk": {"S": "a"}},
+                    "UpdateExpression": "SET n = n + :one",
+                    "ConditionExpression": "attribute_exists(pk)",
+                    "ExpressionAttributeValues": {":one": {"N": value}},
+                }
+            }
+        ],
+    )
+
+
+def test_a_transaction_sent_again_with_its_token_is_applied_once(ddb) -> None:
+    # Given a transaction that adds 1 to a.n (1), applied with a client request token
+    _put_b(ddb, "token-1")
+    # When the same call is sent again with the same token (as the SDK does after a timed-out response)
+    _put_b(ddb, "token-1")
+    # Then it succeeded both times but was applied once; another token applies again
+    assert ddb.get_item(TableName="t", Key={"pk": {"S": "a"}})["Item"]["n"] == {"N": "2"}
+    _put_b(ddb, "token-2")
+    assert ddb.get_item(TableName="t", Key={"pk": {"S": "a"}})["Item"]["n"] == {"N": "3"}
+
+
+def test_a_token_reused_with_other_items_is_refused(ddb) -> None:
+    # Given a transaction applied with a token
+    _put_b(ddb, "token-3")
+    # When another transaction uses the same token
+    with pytest.raises(ddb.exceptions.IdempotentParameterMismatchException):
+        _put_b(ddb, "token-3", value="5")
+    # Then it changed nothing
+    assert ddb.get_item(TableName="t", Key={"pk": {"S": "a"}})["Item"]["n"] == {"N": "2"}

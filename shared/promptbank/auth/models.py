@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, ConfigDict, Field
 
 from promptbank.inputs import StrictInput
+from promptbank.outputs import Output
 
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
 
@@ -28,6 +29,7 @@ def _https_url(value: str) -> str:
 Email = Annotated[str, Field(max_length=254), AfterValidator(_email)]
 Password = Annotated[str, Field(min_length=8, max_length=256)]
 Username = Annotated[str, Field(min_length=3, max_length=30, pattern=r"^[a-z0-9_]+$")]
+Plan = Literal["free", "pro", "team"]
 
 
 class Input(StrictInput):
@@ -59,25 +61,46 @@ class ProfileUpdateIn(Input):
     avatar_url: Annotated[str, AfterValidator(_https_url)] | None = None
 
 
-class User(BaseModel):
+# Responses -----------------------------------------------------------------------------------------------
+class User(Output):
+    """The calling account (`GET /v1/auth/me`)."""
+
     id: str
     email: str
     name: str
-    plan: str
+    plan: Plan
     created_at: str
 
 
-class ApiKey(BaseModel):
+class ApiKey(Output):
+    """An API key as listed; `prefix` is the first 12 characters of the raw key, which is never shown again."""
+
     id: str
     name: str
     prefix: str
-    environment: str
-    access: str
+    environment: Literal["production", "development"]
+    access: Literal["full", "read"]
     last_used_at: str | None
     created_at: str
 
 
-class PublicProfile(BaseModel):
+class CreatedApiKey(Output):
+    """`POST /v1/keys`: the new key and, this once, its raw value."""
+
+    api_key: ApiKey
+    raw_key: str
+
+
+class Session(Output):
+    """`POST /v1/auth/register` and `/login`: the user and a new session token (also set as the cookie)."""
+
+    user: User
+    session_token: str
+
+
+class PublicProfile(Output):
+    """A user's public face (`GET /v1/users/{user_id}`, `/v1/u/{username}`)."""
+
     id: str
     display_name: str
     username: str | None
@@ -87,5 +110,7 @@ class PublicProfile(BaseModel):
 
 
 class Profile(PublicProfile):
+    """Your own profile (`GET/PATCH /v1/profile`): the public one with email and plan."""
+
     email: str
-    plan: str
+    plan: Plan

@@ -30,7 +30,7 @@ from promptbank.auth.usage import UsagePlans, usage_plans
 from promptbank.clock import epoch, iso, now
 from promptbank.errors import InvalidCredentials, NotFound, RateLimited
 from promptbank.settings import get_settings
-from promptbank.store.accounts import AccountStore, cred_pk, user_pk
+from promptbank.store.accounts import AccountStore
 
 LOCKOUT_FAILURES = 10
 LOCKOUT_WINDOW_S = 15 * 60
@@ -86,12 +86,12 @@ class AccountService:
 
     # sessions ---------------------------------------------------------------------------------------------
     def _session_item(self, user: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        """A new session token and its credential (stored under the token's hash)."""
         raw = new_session_token()
         moment = self.clock()
         expires = moment + timedelta(days=get_settings().session_days)
         return raw, {
-            "pk": cred_pk(token_hash(raw)),
-            "sk": "CRED",
+            "token_hash": token_hash(raw),
             "kind": "session",
             "session_id": str(uuid.uuid4()),
             "user_id": user["id"],
@@ -179,8 +179,6 @@ class AccountService:
         hashed = token_hash(raw)
         usage = self.plans.issue(user["plan"], f"key:{key_id}")
         record = {
-            "pk": user_pk(user["id"]),
-            "sk": f"APIKEY#{key_id}",
             "id": key_id,
             "name": data.name,
             "prefix": raw[:12],
@@ -191,8 +189,7 @@ class AccountService:
             "created_at": iso(self.clock()),
         }
         credential = {
-            "pk": cred_pk(hashed),
-            "sk": "CRED",
+            "token_hash": hashed,
             "kind": "api_key",
             "key_id": key_id,
             "user_id": user["id"],
@@ -202,7 +199,7 @@ class AccountService:
             "usage_key": usage.value,
         }
         try:
-            self.store.create_api_key(credential, record)
+            self.store.create_api_key(user["id"], credential, record)
         except Exception:
             self.plans.delete(usage.id)
             raise

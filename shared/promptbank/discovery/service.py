@@ -10,21 +10,10 @@ from __future__ import annotations
 import math
 from typing import Any, Literal
 
-from promptbank.discovery.index import (
-    ALL_SK,
-    CATALOGUE_PK,
-    COUNTS_PK,
-    author_count_key,
-    author_index_pk,
-    card_key,
-    tag_count_attribute,
-    tag_count_key,
-    tag_index_pk,
-)
-from promptbank.discovery.store import CatalogueStore
+from promptbank.discovery.models import Author, CataloguePage, PublicPrompt
 from promptbank.errors import NotFound
-from promptbank.prompts.models import UUID_RE
-from promptbank.store.accounts import user_pk
+from promptbank.prompts.models import UUID_RE, Variable
+from promptbank.store.catalogue import Cards, CatalogueStore, Listing
 
 PAGE_SIZE = 18
 MAX_PAGE = 500
@@ -35,32 +24,32 @@ Sort = Literal["newest", "oldest"]
 VARIABLE_FIELDS = ("key", "type", "max_length", "description", "default_value", "required")
 
 
-def author_view(user_id: str, user: dict[str, Any] | None) -> dict[str, Any]:
+def author_view(user_id: str, user: dict[str, Any] | None) -> Author:
     """The author block: never the email."""
     user = user or {}
-    return {
-        "id": user_id,
-        "display_name": user.get("display_name") or user.get("name"),
-        "username": user.get("username"),
-        "avatar_url": user.get("avatar_url"),
-    }
+    return Author(
+        id=user_id,
+        display_name=user.get("display_name") or user.get("name"),
+        username=user.get("username"),
+        avatar_url=user.get("avatar_url"),
+    )
 
 
-def public_prompt_view(card: dict[str, Any], author: dict[str, Any]) -> dict[str, Any]:
+def public_prompt_view(card: dict[str, Any], author: Author) -> PublicPrompt:
     """API.md's `PublicPrompt` (the store drops null attributes, so every optional field is put back)."""
-    return {
-        "id": card["id"],
-        "name": card["name"],
-        "slug": card["slug"],
-        "description": card.get("description"),
-        "content": card["content"],
-        "tags": card.get("tags") or [],
-        "category": card.get("category"),
-        "variables": [{f: v.get(f) for f in VARIABLE_FIELDS} for v in card.get("variables") or []],
-        "created_at": card["created_at"],
-        "updated_at": card["updated_at"],
-        "author": author,
-    }
+    return PublicPrompt(
+        id=card["id"],
+        name=card["name"],
+        slug=card["slug"],
+        description=card.get("description"),
+        content=card["content"],
+        tags=card.get("tags") or [],
+        category=card.get("category"),
+        variables=[Variable(**{f: v.get(f) for f in VARIABLE_FIELDS}) for v in card.get("variables") or []],
+        created_at=card["created_at"],
+        updated_at=card["updated_at"],
+        author=author,
+    )
 
 
 class CatalogueService:
@@ -69,88 +58,51 @@ class CatalogueService:
 
     def explore(
         self, *, q: str | None, tag: str | None, author: str | None, sort: Sort, page: int
-    ) -> dict[str, Any]:
+    ) -> CataloguePage:
         needle = (q or "").strip().lower() or None
         offset = (page - 1) * PAGE_SIZE
+        listing = Listing(tag=tag or None, author=author or None)
         if needle is None and not (tag and author):
-            index, partition, count_key, count_attribute = self._indexed(tag, author)
-            entries = self.store.entries(index, partition, forward=sort == "oldest", limit=offset + PAGE_SIZE)
+            entries = self.store.entries(listing, forward=sort == "oldest", limit=offset + PAGE_SIZE)
             page_entries = entries[offset:]
-            found = self._fetch(page_entries, extra=[count_key])
-            total = max(0, int((found.get(count_key) or {}).get(count_attribute, 0)))
+            found = self.store.cards(page_entries, total_of=listing)
+            total = found.total
         else:
-            matches = self._matching(needle, tag, author)
+            matches, _complete = self.store.matching_entries(listing, q=needle, budget=SCAN_BUDGET)
             if sort == "oldest":
                 matches.reverse()
             total = len(matches)
             page_entries = matches[offset : offset + PAGE_SIZE]
-            found = self._fetch(page_entries)
-        return {
-            "data": self._views(page_entries, found),
-            "total": total,
-            "page": page,
-            "page_size": PAGE_SIZE,
-            "total_pages": math.ceil(total / PAGE_SIZE),
-        }
-
-    @staticmethod
-    def _indexed(tag: str | None, author: str | None) -> tuple[str, str, tuple[str, str], str]:
-        """(index, partition, count item key, count attribute) for an index-served listing."""
-        if tag:
-            return "gsi2", tag_index_pk(tag), tag_count_key(tag), tag_count_attribute(tag)
-        if author:
-            return "gsi1", author_index_pk(author), author_count_key(author), "n"
-        return "gsi2", CATALOGUE_PK, (COUNTS_PK, ALL_SK), "n"
-
-    def _matching(self, needle: str | None, tag: str | None, author: str | None) -> list[dict[str, Any]]:
-        conditions, names, values = [], {}, {}
-        if needle:
-            conditions.append("contains(#search, :q)")
-            names["#search"] = "search_text"
-            values[":q"] = needle
-        if tag:
-            conditions.append("contains(#tags, :tag)")
-            names["#tags"] = "tags"
-            values[":tag"] = tag
-        index, partition = ("gsi1", author_index_pk(author)) if author else ("gsi2", CATALOGUE_PK)
-        matches, _complete = self.store.matching_entries(
-            index,
-            partition,
-            filter_expression=" AND ".join(conditions),
-            names=names,
-            values=values,
-            budget=SCAN_BUDGET,
+            found = self.store.cards(page_entries)
+        return CataloguePage(
+            data=self._views(page_entries, found),
+            total=total,
+            page=page,
+            page_size=PAGE_SIZE,
+            total_pages=math.ceil(total / PAGE_SIZE),
         )
-        return matches
-
-    def _fetch(
-        self, entries: list[dict[str, Any]], extra: list[tuple[str, str]] | None = None
-    ) -> dict[tuple[str, str], dict[str, Any]]:
-        keys = [card_key(e["prompt_id"]) for e in entries]
-        keys += [(user_pk(e["owner_id"]), "USER") for e in entries]
-        return self.store.many(keys + (extra or []))
 
     @staticmethod
-    def _views(entries: list[dict[str, Any]], found: dict[tuple[str, str], dict[str, Any]]) -> list[dict]:
+    def _views(entries: list[dict[str, Any]], found: Cards) -> list[PublicPrompt]:
         views = []
         for entry in entries:
-            card = found.get(card_key(entry["prompt_id"]))
+            card = found.cards.get(entry["prompt_id"])
             if card is None:  # unlisted since the index was read
                 continue
-            user = found.get((user_pk(card["owner_id"]), "USER"))
+            user = found.users.get(card["owner_id"])
             views.append(public_prompt_view(card, author_view(card["owner_id"], user)))
         return views
 
-    def public_prompt(self, prompt_id: str) -> dict[str, Any]:
+    def public_prompt(self, prompt_id: str) -> PublicPrompt:
         """A listed prompt (404 when private, unpublished or unknown): its card and its author, two reads."""
         card = self.store.card(prompt_id) if UUID_RE.fullmatch(prompt_id) else None
         if card is None:
             raise NotFound("Prompt not found")
         return public_prompt_view(card, author_view(card["owner_id"], self.store.user(card["owner_id"])))
 
-    def author_prompts(self, author: dict[str, Any], limit: int = PROFILE_PROMPTS) -> list[dict[str, Any]]:
+    def author_prompts(self, author: Author, limit: int = PROFILE_PROMPTS) -> list[PublicPrompt]:
         """A user's newest listed prompts, for their profile page (`author` is their public author block)."""
-        entries = self.store.entries("gsi1", author_index_pk(author["id"]), forward=False, limit=limit)
-        found = self.store.many([card_key(e["prompt_id"]) for e in entries])
-        cards = [found.get(card_key(e["prompt_id"])) for e in entries]
+        entries = self.store.entries(Listing(author=author.id), forward=False, limit=limit)
+        found = self.store.cards(entries, authors=False)
+        cards = [found.cards.get(e["prompt_id"]) for e in entries]
         return [public_prompt_view(card, author) for card in cards if card is not None]

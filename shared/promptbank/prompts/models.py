@@ -1,4 +1,4 @@
-"""Request models of prompts, labels and compilation (API.md §3). Outputs are plain dicts shaped in service.py."""
+"""Request and response models of prompts, labels and compilation (API.md §3)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, ConfigDict, Field, field_validator
 
 from promptbank.inputs import StrictInput
+from promptbank.outputs import Output
 
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 LABEL_PATTERN = r"^[a-z0-9_-]{1,36}$"
@@ -104,3 +105,129 @@ class CompileIn(Input):
     version: Annotated[int, Field(ge=1)] | None = None
     label: Label | None = None
     strict: bool = False
+
+
+# Responses (API.md §3) -------------------------------------------------------------------------------------------
+#: `model_config` as stored and returned: only the settings that were set (`ModelSettings` without the nulls).
+ModelConfig = Annotated[
+    dict[str, Any],
+    Field(
+        description="{model?, temperature? (0-2), max_tokens? (1-200,000), top_p? (0-1), stop? (0-4 strings)}",
+        json_schema_extra={"properties": {
+            "model": {"type": "string"},
+            "temperature": {"type": "number"},
+            "max_tokens": {"type": "integer"},
+            "top_p": {"type": "number"},
+            "stop": {"type": "array", "items": {"type": "string"}},
+        }},
+    ),
+]
+
+
+class Variable(Output):
+    """A template variable; `required` when it has no default and is used outside a section."""
+
+    key: str
+    type: str
+    max_length: int
+    description: str | None
+    default_value: str | None
+    required: bool
+
+
+class PromptSummary(Output):
+    """`Prompt` without `content`, `system_prompt` and `variables`: a list entry (the latest version's settings)."""
+
+    id: str
+    slug: str
+    name: str
+    description: str | None
+    category: str
+    tags: list[str]
+    framework: str | None
+    is_public: bool
+    owner_id: str
+    model_settings: ModelConfig = Field(alias="model_config")
+    version: int
+    latest_version: int
+    labels: dict[str, int] = Field(description='{"latest": n, "production": m, ...}')
+    published_version: int | None = Field(description="labels.production, or null")
+    etag: str | None
+    created_at: str
+    updated_at: str
+
+
+class Prompt(Output):
+    """A prompt at one version: its metadata and that version's fields."""
+
+    id: str
+    slug: str
+    name: str
+    description: str | None
+    category: str
+    tags: list[str]
+    framework: str | None
+    is_public: bool
+    owner_id: str
+    content: str
+    system_prompt: str | None
+    variables: list[Variable]
+    model_settings: ModelConfig = Field(alias="model_config")
+    version: int
+    latest_version: int
+    labels: dict[str, int] = Field(description='{"latest": n, "production": m, ...}')
+    published_version: int | None = Field(description="labels.production, or null")
+    etag: str
+    created_at: str
+    updated_at: str
+
+
+class VersionSummary(Output):
+    """`Version` without `content` and `system_prompt`."""
+
+    prompt_id: str
+    version: int
+    variables: list[Variable]
+    model_settings: ModelConfig = Field(alias="model_config")
+    commit_message: str | None
+    author_id: str
+    labels: list[str]
+    etag: str
+    created_at: str
+
+
+class Version(Output):
+    """One immutable version; `labels` names the labels that point at it."""
+
+    prompt_id: str
+    version: int
+    content: str
+    system_prompt: str | None
+    variables: list[Variable]
+    model_settings: ModelConfig = Field(alias="model_config")
+    commit_message: str | None
+    author_id: str
+    labels: list[str]
+    etag: str
+    created_at: str
+
+
+class Compiled(Output):
+    """A compiled prompt (a frozen shape: fields may be added, never removed or renamed). Served pre-serialised
+    (prompts.delivery builds the body; its bytes are fixed), so this model documents the shape."""
+
+    id: str
+    slug: str
+    name: str
+    version: int
+    label: str | None
+    compiled_prompt: str
+    compiled_system_prompt: str | None
+    model_settings: ModelConfig = Field(alias="model_config")
+    variables: list[Variable]
+    variables_used: list[str]
+    missing_variables: list[str]
+    unused_variables: list[str]
+    tokens: int = Field(description="compiled_system_prompt + compiled_prompt, for model_config.model")
+    tokenizer: str
+    etag: str

@@ -16,21 +16,12 @@ from typing import Any
 from promptbank.auth.principal import Principal
 from promptbank.clock import iso, now
 from promptbank.cursor import decode_cursor, encode_cursor
-from promptbank.discovery.index import public_index_ops, public_state
+from promptbank.discovery.index import public_state
 from promptbank.errors import Conflict, Forbidden, NotFound, PreconditionFailed, ValidationFailed
 from promptbank.prompts.models import UUID_RE, LabelSet, PromptCreate, PromptUpdate, Publish
-from promptbank.store.base import TransactionConflict, TransactOp
-from promptbank.store.prompts import (
-    MAX_LABELS,
-    META,
-    SLUG,
-    PromptStore,
-    label_sk,
-    owner_index_pk,
-    prompt_pk,
-    slug_pk,
-    version_sk,
-)
+from promptbank.store.base import TransactionConflict, TransactOp, dedupe
+from promptbank.store.catalogue import public_index_ops
+from promptbank.store.prompts import MAX_LABELS, PromptStore, meta_item, version_item
 from promptbank.templates import (
     IncludeRef,
     Template,
@@ -83,27 +74,6 @@ def variables_list(fields: dict[str, Any]) -> list[dict[str, Any]]:
     if fields.get("system_prompt"):
         parts.append(parse_cached(fields["system_prompt"]))
     return [spec.to_dict() for spec in variable_specs(parts, fields.get("variables") or {})]
-
-
-def label_document(meta: dict[str, Any], version: dict[str, Any], label: str, pk: str) -> dict[str, Any]:
-    """What compiled delivery reads in one GetItem: the version's fields and the metadata it shows."""
-    return {
-        "pk": pk,
-        "sk": label_sk(label),
-        "kind": "label",
-        "label": label,
-        "prompt_id": meta["id"],
-        "owner_id": meta["owner_id"],
-        "slug": meta["slug"],
-        "name": meta["name"],
-        "is_public": meta["is_public"],
-        "version": version["version"],
-        "content": version["content"],
-        "system_prompt": version.get("system_prompt"),
-        "variables": version.get("variables") or {},
-        "model_config": version.get("model_config") or {},
-        "etag": version["etag"],
-    }
 
 
 def _view(meta: dict[str, Any], versioned: dict[str, Any], number: int, etag: str | None) -> dict[str, Any]:
@@ -287,23 +257,17 @@ class PromptService:
     ) -> dict[str, Any]:
         moment = iso(self.clock())
         prompt_id = str(uuid.uuid4())
-        version = {
-            "pk": prompt_pk(prompt_id),
-            "sk": version_sk(1),
-            "kind": "version",
-            "prompt_id": prompt_id,
-            "version": 1,
-            **fields,
-            "commit_message": data.commit_message,
-            "author_id": principal.user_id,
-            "etag": version_etag(prompt_id, 1, fields),
-            "created_at": moment,
-        }
+        version = version_item(
+            prompt_id,
+            1,
+            fields,
+            commit_message=data.commit_message,
+            author_id=principal.user_id,
+            etag=version_etag(prompt_id, 1, fields),
+            created_at=moment,
+        )
         labels = {"latest": 1, **({"production": 1} if data.publish else {})}
-        meta = {
-            "pk": prompt_pk(prompt_id),
-            "sk": META,
-            "kind": "prompt",
+        meta = meta_item({
             "id": prompt_id,
             "owner_id": principal.user_id,
             "slug": slug,
@@ -313,7 +277,6 @@ class PromptService:
             "tags": data.tags,
             "framework": data.framework,
             "is_public": data.is_public,
-            "search_text": _search_text(data.name, data.description),
             "latest_version": 1,
             "latest_etag": version["etag"],
             "latest_model_config": fields["model_config"],
@@ -321,15 +284,13 @@ class PromptService:
             "meta_rev": 1,
             "created_at": moment,
             "updated_at": moment,
-            "gsi1pk": owner_index_pk(principal.user_id),
-            "gsi1sk": f"{moment}#{prompt_id}",
-        }
+        })
         ops = [
-            TransactOp.put({"pk": slug_pk(principal.user_id, slug), "sk": SLUG, "prompt_id": prompt_id}, "attribute_not_exists(pk)"),
-            TransactOp.put(meta, "attribute_not_exists(pk)"),
-            TransactOp.put(version, "attribute_not_exists(pk)"),
+            self.store.claim_slug(principal.user_id, slug, prompt_id),
+            self.store.put_new(meta),
+            self.store.put_new(version),
         ]
-        ops += self._label_puts(meta, version, labels.keys())
+        ops += self.store.label_puts(meta, version, labels.keys())
         ops += public_index_ops(None, public_state(meta, version if data.publish else None))
         # A public prompt's index counts are shared with every other listing: a concurrent one is retried here,
         # not mistaken (by create's `except Conflict`) for a taken slug.
@@ -345,13 +306,6 @@ class PromptService:
                     return prompt_view(meta, version)
                 raise
         raise Conflict("The prompt is being changed concurrently; try again")
-
-    def _label_puts(self, meta: dict[str, Any], version: dict[str, Any], labels: Any) -> list[TransactOp]:
-        ops = []
-        for label in labels:
-            ops.append(TransactOp.put(label_document(meta, version, label, prompt_pk(meta["id"]))))
-            ops.append(TransactOp.put(label_document(meta, version, label, slug_pk(meta["owner_id"], meta["slug"]))))
-        return ops
 
     # update -----------------------------------------------------------------------------------------------
     def update(self, principal: Principal, ref: str, data: PromptUpdate, if_match: str | None) -> dict[str, Any]:
@@ -393,8 +347,6 @@ class PromptService:
         new_meta["slug"] = new_slug
         moment = iso(self.clock())
         new_meta["updated_at"] = moment
-        new_meta["search_text"] = _search_text(new_meta["name"], new_meta.get("description"))
-        new_meta["gsi1sk"] = f"{moment}#{meta['id']}"
         new_meta["meta_rev"] = meta["meta_rev"] + 1
         labels = dict(meta["labels"])
 
@@ -403,18 +355,15 @@ class PromptService:
         if new_version:
             self._validate_templates(meta["owner_id"], new_slug, fields, gone=meta["slug"] if renamed else None)
             number = meta["latest_version"] + 1
-            version = {
-                "pk": prompt_pk(meta["id"]),
-                "sk": version_sk(number),
-                "kind": "version",
-                "prompt_id": meta["id"],
-                "version": number,
-                **fields,
-                "commit_message": sent.get("commit_message"),
-                "author_id": principal.user_id,
-                "etag": version_etag(meta["id"], number, fields),
-                "created_at": moment,
-            }
+            version = version_item(
+                meta["id"],
+                number,
+                fields,
+                commit_message=sent.get("commit_message"),
+                author_id=principal.user_id,
+                etag=version_etag(meta["id"], number, fields),
+                created_at=moment,
+            )
             labels["latest"] = number
             if data.publish:
                 labels["production"] = number
@@ -429,21 +378,16 @@ class PromptService:
         new_meta["latest_etag"] = version["etag"]
         new_meta["latest_model_config"] = version.get("model_config") or {}
 
-        guard, guard_values = self.store.meta_guard(meta)
-        ops: list[TransactOp] = [TransactOp.put(new_meta, guard, values=guard_values)]
+        new_meta = meta_item(new_meta)
+        ops: list[TransactOp] = [self.store.put_meta(new_meta, meta)]
         if new_version:
-            ops.append(TransactOp.put(version, "attribute_not_exists(pk)"))
+            ops.append(self.store.put_new(version))
         ops += self._relabel_ops(meta, new_meta, labels, {version["version"]: version})
         slug_index = None
         if new_slug != meta["slug"]:
             slug_index = len(ops)
-            ops.append(
-                TransactOp.put(
-                    {"pk": slug_pk(meta["owner_id"], new_slug), "sk": SLUG, "prompt_id": meta["id"]},
-                    "attribute_not_exists(pk)",
-                )
-            )
-            ops.append(TransactOp.delete(slug_pk(meta["owner_id"], meta["slug"]), SLUG))
+            ops.append(self.store.claim_slug(meta["owner_id"], new_slug, meta["id"]))
+            ops.append(self.store.release_slug(meta["owner_id"], meta["slug"]))
         self._transact(ops, slug_index, new_slug)
         return prompt_view(new_meta, version)
 
@@ -469,18 +413,14 @@ class PromptService:
                 continue
             if number not in versions:
                 versions[number] = self.version_of(new, number, consistent=True)
-            ops += self._label_puts(new, versions[number], [label])
-        for label in old["labels"]:
-            if label not in labels:
-                ops.append(TransactOp.delete(prompt_pk(old["id"]), label_sk(label)))
-                ops.append(TransactOp.delete(slug_pk(old["owner_id"], old["slug"]), label_sk(label)))
+            ops += self.store.label_puts(new, versions[number], [label])
+        ops += self.store.label_deletes(old, [label for label in old["labels"] if label not in labels])
         if old["slug"] != new["slug"]:
-            for label in old["labels"]:
-                ops.append(TransactOp.delete(slug_pk(old["owner_id"], old["slug"]), label_sk(label)))
+            ops += self.store.label_deletes(old, old["labels"], by_id=False)
         ops += public_index_ops(
             public_state(old, self._production(old, versions)), public_state(new, self._production(new, versions))
         )
-        return _dedupe(ops)
+        return dedupe(ops)
 
     def _production(self, meta: dict[str, Any], versions: dict[int, dict[str, Any]]) -> dict[str, Any] | None:
         """The version `production` points at (read once per write, only for public prompts)."""
@@ -522,11 +462,7 @@ class PromptService:
             raise ValidationFailed.field("label", f"A prompt has at most {MAX_LABELS} labels")
         labels[label] = number
         new_meta = {**meta, "labels": labels, "meta_rev": meta["meta_rev"] + 1, "updated_at": iso(self.clock())}
-        guard, guard_values = self.store.meta_guard(meta)
-        ops = [
-            TransactOp.put(new_meta, guard, values=guard_values),
-            *self._relabel_ops(meta, new_meta, labels, {number: version}),
-        ]
+        ops = [self.store.put_meta(new_meta, meta), *self._relabel_ops(meta, new_meta, labels, {number: version})]
         self._transact(ops, None, meta["slug"])
         latest = self.version_of(new_meta, new_meta["latest_version"])
         return prompt_view(new_meta, latest)
@@ -541,8 +477,7 @@ class PromptService:
                 raise NotFound(f"Label '{label}' not found")
             labels = {k: v for k, v in meta["labels"].items() if k != label}
             new_meta = {**meta, "labels": labels, "meta_rev": meta["meta_rev"] + 1, "updated_at": iso(self.clock())}
-            guard, guard_values = self.store.meta_guard(meta)
-            ops = [TransactOp.put(new_meta, guard, values=guard_values), *self._relabel_ops(meta, new_meta, labels)]
+            ops = [self.store.put_meta(new_meta, meta), *self._relabel_ops(meta, new_meta, labels)]
             self._transact(ops, None, meta["slug"])
             return new_meta
 
@@ -596,37 +531,8 @@ class PromptService:
         """Most recently updated first; filters applied in DynamoDB, pages filled up to `limit`."""
         scope = f"prompts:{principal.user_id}"
         start = decode_cursor(cursor, scope)
-        conditions, names, values = [], {}, {}
-        if category is not None:
-            conditions.append("#category = :category")
-            names["#category"] = "category"
-            values[":category"] = category
-        if tag is not None:
-            conditions.append("contains(#tags, :tag)")
-            names["#tags"] = "tags"
-            values[":tag"] = tag
-        if q:
-            conditions.append("contains(#search, :q)")
-            names["#search"] = "search_text"
-            values[":q"] = q.lower()
-        expression = " AND ".join(conditions) or None
-        found: list[dict[str, Any]] = []
-        last: dict[str, Any] | None = None
-        while True:
-            items, last = self.store.owner_page(
-                principal.user_id, limit - len(found) if not expression else max(limit, 25), start,
-                expression, names or None, values,
-            )
-            for item in items:
-                found.append(item)
-                if len(found) == limit:
-                    from promptbank.store.base import serialize
-
-                    key = {k: item[k] for k in ("pk", "sk", "gsi1pk", "gsi1sk")}
-                    return {"data": [summary_view(i) for i in found], "next_cursor": encode_cursor(serialize(key), scope)}
-            if not last:
-                return {"data": [summary_view(i) for i in found], "next_cursor": None}
-            start = last
+        found, last = self.store.owner_prompts(principal.user_id, limit, start, category=category, tag=tag, q=q)
+        return {"data": [summary_view(i) for i in found], "next_cursor": encode_cursor(last, scope)}
 
     # delete -----------------------------------------------------------------------------------------------
     def delete(self, principal: Principal, ref: str) -> None:
@@ -634,39 +540,13 @@ class PromptService:
 
         def attempt() -> dict[str, Any]:
             meta = self.meta_for(principal, ref, write=True, consistent=True)
-            keys = self.store.partition_keys(meta["id"])
-            companions = self._companions(meta["id"])
-            guard, guard_values = self.store.meta_guard(meta)
-            ops = [TransactOp.delete(prompt_pk(meta["id"]), META, guard, values=guard_values)]
-            ops.append(TransactOp.delete(slug_pk(meta["owner_id"], meta["slug"]), SLUG))
-            for label in meta["labels"]:
-                ops.append(TransactOp.delete(prompt_pk(meta["id"]), label_sk(label)))
-                ops.append(TransactOp.delete(slug_pk(meta["owner_id"], meta["slug"]), label_sk(label)))
-            ops += [TransactOp.delete(pk, sk) for pk, sk in companions]
+            rest = self.store.leftovers(meta["id"])
+            ops = [self.store.delete_meta(meta), self.store.release_slug(meta["owner_id"], meta["slug"])]
+            ops += self.store.label_deletes(meta, meta["labels"])
+            ops += self.store.companions(meta["id"])
             ops += public_index_ops(public_state(meta, self._production(meta, {})), None)
-            self._transact(_dedupe(ops), None, meta["slug"])
-            rest = [(pk, sk) for pk, sk in keys if sk != META and not sk.startswith("L#")]
+            self._transact(dedupe(ops), None, meta["slug"])
             self.store.delete_many(rest)
             return meta
 
         self._retrying(attempt)
-
-    def _companions(self, prompt_id: str) -> list[tuple[str, str]]:
-        """Items outside the prompt's partition that die with it (e.g. share tokens), as declared by its items."""
-        items = self.store.query_all(
-            "pk = :pk AND begins_with(sk, :share)", {":pk": prompt_pk(prompt_id), ":share": "SHARE#"}, consistent=True
-        )
-        return [(item["token_pk"], item["token_sk"]) for item in items if item.get("token_pk")]
-
-
-def _search_text(name: str, description: str | None) -> str:
-    return f"{name}\n{description or ''}".lower()
-
-
-def _dedupe(ops: list[TransactOp]) -> list[TransactOp]:
-    """A transaction may touch an item once; later operations on the same key win."""
-    by_key: dict[tuple[str, str], TransactOp] = {}
-    for op in ops:
-        key = op.body.get("Key") or {"pk": op.body["Item"]["pk"], "sk": op.body["Item"]["sk"]}
-        by_key[(key["pk"]["S"], key["sk"]["S"])] = op
-    return list(by_key.values())

@@ -8,11 +8,11 @@ means no defaults. Operators set these values, so their base URLs are trusted as
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from promptbank.observability import logger
+from promptbank.settings import get_settings
 
 SECRET_ENV = "PROMPTBANK_PROVIDER_KEYS_SECRET"
 #: Seconds a fetched secret is reused by a warm container (a rotated default key is picked up within this).
@@ -26,7 +26,7 @@ class DefaultKey:
 
 
 def _fetch_from_secrets_manager() -> str | None:
-    name = os.environ.get(SECRET_ENV, "").strip()
+    name = get_settings().provider_keys_secret
     if not name:
         return None
     from aws_lambda_powertools.utilities import parameters

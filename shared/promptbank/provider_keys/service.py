@@ -6,7 +6,6 @@ Resolution order (API.md §5): the user's own key -> the deployment's default (S
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,11 +17,13 @@ from promptbank.auth.principal import Principal
 from promptbank.clock import iso, now
 from promptbank.errors import ProviderNotConfigured, ValidationFailed
 from promptbank.inputs import StrictInput
+from promptbank.outputs import Page
 from promptbank.provider_keys.crypto import KeyCipher
 from promptbank.provider_keys.defaults import DeploymentDefaults
+from promptbank.provider_keys.models import ProviderKey
 from promptbank.provider_keys.urls import Resolver, UnsafeBaseUrl, check_base_url, system_resolver
 from promptbank.providers import PROVIDER_NAMES
-from promptbank.settings import get_settings
+from promptbank.settings import get_settings, provider_base_url
 from promptbank.store.provider_keys import ProviderKeyStore
 
 MASK = "••••"
@@ -51,23 +52,21 @@ def masked(last4: str | None) -> str | None:
     return f"{MASK}{last4}" if last4 is not None else None
 
 
-def key_view(provider: str, item: dict[str, Any] | None) -> dict[str, Any]:
+def key_view(provider: str, item: dict[str, Any] | None) -> ProviderKey:
     """The API's `ProviderKey`."""
     if item is None:
-        return {
+        return ProviderKey.model_validate(
+            {"provider": provider, "configured": False, "masked_key": None, "base_url": None, "updated_at": None}
+        )
+    return ProviderKey.model_validate(
+        {
             "provider": provider,
-            "configured": False,
-            "masked_key": None,
-            "base_url": None,
-            "updated_at": None,
+            "configured": True,
+            "masked_key": masked(item.get("key_last4")),
+            "base_url": item.get("base_url"),
+            "updated_at": item.get("updated_at"),
         }
-    return {
-        "provider": provider,
-        "configured": True,
-        "masked_key": masked(item.get("key_last4")),
-        "base_url": item.get("base_url"),
-        "updated_at": item.get("updated_at"),
-    }
+    )
 
 
 def _deployed() -> bool:
@@ -89,13 +88,13 @@ class ProviderKeyService:
         self.deployed = deployed
         self.resolve = resolve
 
-    def list(self, principal: Principal) -> dict[str, Any]:
-        """One entry per provider, configured or not, in PROVIDER_NAMES order."""
+    def list(self, principal: Principal) -> Page[ProviderKey]:
+        """One entry per provider, configured or not, in PROVIDER_NAMES order (one page: no cursor)."""
         principal.require_session()
         saved = {item["provider"]: item for item in self.store.list_keys(principal.user_id)}
-        return {"data": [key_view(name, saved.get(name)) for name in PROVIDER_NAMES]}
+        return Page[ProviderKey](data=[key_view(name, saved.get(name)) for name in PROVIDER_NAMES], next_cursor=None)
 
-    def put(self, principal: Principal, provider: str, data: ProviderKeyIn) -> dict[str, Any]:
+    def put(self, principal: Principal, provider: str, data: ProviderKeyIn) -> ProviderKey:
         principal.require_session()
         check_provider(provider)
         base_url = None
@@ -104,7 +103,7 @@ class ProviderKeyService:
                 base_url = check_base_url(data.base_url, deployed=self.deployed(), resolve=self.resolve)
             except UnsafeBaseUrl as err:
                 raise ValidationFailed.field("base_url", str(err)) from None
-        elif provider == "openai_compatible" and not os.environ.get("PROMPTBANK_OPENAI_COMPATIBLE_BASE_URL"):
+        elif provider == "openai_compatible" and not provider_base_url(provider):
             raise ValidationFailed.field("base_url", "Required for openai_compatible (the server's URL)")
         ciphertext = self.cipher.encrypt(data.api_key, user_id=principal.user_id, provider=provider)
         item = self.store.put_key(

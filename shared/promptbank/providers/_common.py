@@ -3,7 +3,6 @@ strict helpers for reading the provider's JSON (anything unexpected becomes "mal
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -14,6 +13,7 @@ from urllib.parse import urlsplit
 from promptbank.errors import ProviderNotConfigured
 from promptbank.providers._http import malformed, post_json
 from promptbank.providers._types import ChatResponse
+from promptbank.settings import provider_base_url, provider_base_url_variable
 
 #: Default base URLs, in the form each provider's own SDK takes them (API.md section 5).
 DEFAULT_BASE_URLS: dict[str, str | None] = {
@@ -28,7 +28,7 @@ _HEADER_SAFE = re.compile(r"[\x21-\x7e]*")
 
 
 def base_url_env_var(provider: str) -> str:
-    return f"PROMPTBANK_{provider.upper()}_BASE_URL"
+    return provider_base_url_variable(provider)
 
 
 def resolve_base_url(provider: str, explicit: str | None) -> str:
@@ -36,7 +36,7 @@ def resolve_base_url(provider: str, explicit: str | None) -> str:
 
     Read at every call, so a test (or a proxy switch) can change the environment at any time.
     """
-    base = (explicit or "").strip() or os.environ.get(base_url_env_var(provider), "").strip()
+    base = (explicit or "").strip() or provider_base_url(provider)
     base = base or DEFAULT_BASE_URLS.get(provider) or ""
     if not base:
         raise ProviderNotConfigured(

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
 from promptbank.auth.principal import Principal
 from promptbank.cursor import decode_cursor, encode_cursor
 from promptbank.errors import NotFound
+from promptbank.outputs import Page
+from promptbank.runs.models import Run
 from promptbank.runs.records import run_view
 from promptbank.store.runs import RunStore
 
@@ -22,7 +23,7 @@ class RunHistory:
     def __init__(self, store: RunStore | None = None) -> None:
         self.store = store or RunStore()
 
-    def get(self, principal: Principal, run_id: str) -> dict[str, Any]:
+    def get(self, principal: Principal, run_id: str) -> Run:
         if not _UUID.fullmatch(run_id):
             raise NotFound("Run not found")
         item = self.store.get_run(run_id)
@@ -38,11 +39,11 @@ class RunHistory:
         source: str | None,
         limit: int,
         cursor: str | None,
-    ) -> dict[str, Any]:
+    ) -> Page[Run]:
         """Newest first; `source` is filtered in DynamoDB and pages are filled up to `limit`."""
         scope = f"runs:{principal.user_id}:{prompt_id or ''}:{source or ''}"
         start = decode_cursor(cursor, scope)
-        found: list[dict[str, Any]] = []
+        found: list[Run] = []
         size = 0
         last_item: dict[str, Any] = {}
         while True:
@@ -52,7 +53,7 @@ class RunHistory:
             )
             for index, item in enumerate(items):
                 view = run_view(item)
-                size += len(json.dumps(view, ensure_ascii=False).encode())
+                size += len(view.model_dump_json().encode())
                 if found and size > MAX_PAGE_BYTES:
                     return self._page(found, scope, self.store.page_key(last_item, prompt_id))
                 found.append(view)
@@ -65,5 +66,5 @@ class RunHistory:
             start = last
 
     @staticmethod
-    def _page(found: list[dict[str, Any]], scope: str, key: dict[str, Any] | None) -> dict[str, Any]:
-        return {"data": found, "next_cursor": encode_cursor(key, scope)}
+    def _page(found: list[Run], scope: str, key: dict[str, Any] | None) -> Page[Run]:
+        return Page[Run](data=found, next_cursor=encode_cursor(key, scope))

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from promptbank.clock import epoch, iso
+from promptbank.runs.models import Run, RunResult
 from promptbank.store.runs import RUN_SK, prompt_runs_pk, run_pk, user_runs_pk
 
 RUN_TTL = timedelta(days=90)
@@ -87,23 +88,23 @@ class RunRecord:
             item["gsi2sk"] = order
         return item
 
-    def result(self) -> dict[str, Any]:
+    def result(self) -> RunResult:
         """The API's `RunResult` (the whole output, not the stored prefix)."""
-        return {
-            "run_id": self.id,
-            "output": self.output or "",
-            "model": self.model,
-            "provider": self.provider,
-            "prompt_id": self.prompt_id,
-            "prompt_version": self.prompt_version,
-            "latency_ms": self.latency_ms,
-            "input_tokens": self.input_tokens,
-            "output_tokens": self.output_tokens,
-            "cost_usd": self.cost_usd,
-            "finish_reason": self.finish_reason,
-        }
+        return RunResult(
+            run_id=self.id,
+            output=self.output or "",
+            model=self.model,
+            provider=self.provider,
+            prompt_id=self.prompt_id,
+            prompt_version=self.prompt_version,
+            latency_ms=self.latency_ms,
+            input_tokens=self.input_tokens,
+            output_tokens=self.output_tokens,
+            cost_usd=self.cost_usd,
+            finish_reason=self.finish_reason,
+        )
 
 
-def run_view(item: dict[str, Any]) -> dict[str, Any]:
+def run_view(item: dict[str, Any]) -> Run:
     """The API's `Run` from a stored item (absent attributes are null)."""
-    return {name: item.get(name) for name in RUN_FIELDS}
+    return Run.model_validate({name: item.get(name) for name in RUN_FIELDS})

@@ -20,8 +20,8 @@ from promptbank.limits import AiLimiter
 from promptbank.models import DEFAULT_MODEL, cost_usd, route
 from promptbank.provider_keys.service import KeyResolver
 from promptbank.providers import ChatMessage, ChatRequest, Provider, deadline_after, get_provider
-from promptbank.runs.enhance import ENHANCE_SYSTEM_PROMPT, Enhancement, parse_answer, user_message
-from promptbank.runs.models import ChatIn, EnhanceIn, RunIn
+from promptbank.runs.enhance import ENHANCE_SYSTEM_PROMPT, parse_answer, user_message
+from promptbank.runs.models import ChatIn, EnhanceIn, EnhanceResult, RunIn
 from promptbank.runs.records import RunRecord
 from promptbank.store.runs import RunStore
 
@@ -152,7 +152,7 @@ class RunService:
         )
         return self.call(principal, call, deadline=deadline)
 
-    def enhance(self, principal: Principal, data: EnhanceIn) -> tuple[Enhancement, RunRecord]:
+    def enhance(self, principal: Principal, data: EnhanceIn) -> EnhanceResult:
         deadline = deadline_after()
         principal.require_write()
         call = Call(
@@ -166,7 +166,10 @@ class RunService:
             max_tokens=ENHANCE_MAX_TOKENS,
         )
         record = self.call(principal, call, deadline=deadline)
-        return parse_answer(record.output or ""), record
+        enhancement = parse_answer(record.output or "")
+        return EnhanceResult(
+            enhanced_prompt=enhancement.enhanced_prompt, issues=enhancement.issues, model=record.model, run_id=record.id
+        )
 
     # the call ------------------------------------------------------------------------------------------
     def call(

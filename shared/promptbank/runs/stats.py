@@ -18,6 +18,7 @@ from typing import Any
 
 from promptbank.auth.principal import Principal
 from promptbank.errors import ValidationFailed
+from promptbank.runs.models import DayStats, ModelStats, Stats
 from promptbank.store.runs import RunCounts, RunStore
 
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -83,7 +84,7 @@ class StatsService:
 
     def stats(
         self, principal: Principal, *, prompt_id: str | None, day_from: str | None, day_to: str | None
-    ) -> dict[str, Any]:
+    ) -> Stats:
         """`day_from`/`day_to`: inclusive UTC dates, `YYYY-MM-DD`."""
         low, high = parse_day(day_from, "from"), parse_day(day_to, "to")
         if low and high and low > high:
@@ -94,7 +95,7 @@ class StatsService:
         return rollup(items)
 
 
-def rollup(items: list[dict[str, Any]]) -> dict[str, Any]:
+def rollup(items: list[dict[str, Any]]) -> Stats:
     """The API's `Stats` from (day, model) aggregate items."""
     total = _Sum()
     quality_sum, quality_n, judged, passed = Decimal(0), 0, 0, 0
@@ -108,20 +109,18 @@ def rollup(items: list[dict[str, Any]]) -> dict[str, Any]:
         quality_n += int(item.get("quality_n", 0))
         judged += int(item.get("judged", 0))
         passed += int(item.get("passed", 0))
-    return {
-        "total_runs": total.runs,
-        "failed_runs": total.failed,
-        "total_cost_usd": _money(total.cost),
-        "avg_latency_ms": _ratio(total.latency_sum, total.latency_n, 1),
-        "avg_quality_score": _ratio(quality_sum, quality_n, 2),
-        "pass_rate": _ratio(passed, judged, 4),
-        "by_model": {
-            model: {
-                "runs": s.runs,
-                "cost_usd": _money(s.cost),
-                "avg_latency_ms": _ratio(s.latency_sum, s.latency_n, 1),
-            }
+    return Stats(
+        total_runs=total.runs,
+        failed_runs=total.failed,
+        total_cost_usd=_money(total.cost),
+        avg_latency_ms=_ratio(total.latency_sum, total.latency_n, 1),
+        avg_quality_score=_ratio(quality_sum, quality_n, 2),
+        pass_rate=_ratio(passed, judged, 4),
+        by_model={
+            model: ModelStats(
+                runs=s.runs, cost_usd=_money(s.cost), avg_latency_ms=_ratio(s.latency_sum, s.latency_n, 1)
+            )
             for model, s in sorted(by_model.items())
         },
-        "by_date": {day: {"runs": s.runs, "cost_usd": _money(s.cost)} for day, s in sorted(by_date.items())},
-    }
+        by_date={day: DayStats(runs=s.runs, cost_usd=_money(s.cost)) for day, s in sorted(by_date.items())},
+    )

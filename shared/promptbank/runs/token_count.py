@@ -10,7 +10,6 @@ nothing.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from promptbank.auth.principal import Principal
 from promptbank.errors import ProviderError, ProviderNotConfigured, ProviderTimeout, ValidationFailed
@@ -18,6 +17,7 @@ from promptbank.models.routing import route
 from promptbank.observability import logger
 from promptbank.provider_keys.service import KeyResolver
 from promptbank.providers import Provider, deadline_after, get_provider
+from promptbank.runs.models import TokenCount
 
 #: Providers whose count-tokens endpoint gives the exact number.
 EXACT_PROVIDERS = ("anthropic", "gemini")
@@ -58,15 +58,17 @@ class TokenCountService:
             self._keys = KeyResolver()
         return self._keys
 
-    def count(self, principal: Principal, text: str, model: str) -> dict[str, Any]:
-        from promptbank.tokens import TokenCount, count_tokens
+    def count(self, principal: Principal, text: str, model: str) -> TokenCount:
+        from promptbank.tokens import count_tokens
 
         target = _provider_and_model(model)
         if target is not None:
             exact = self._provider_count(principal.user_id, target[0], target[1], text)
             if exact is not None:
-                return TokenCount(model, exact, len(text), target[0], True).to_dict()
-        return count_tokens(text, model).to_dict()
+                return TokenCount(
+                    model=model, token_count=exact, character_count=len(text), tokenizer=target[0], exact=True
+                )
+        return TokenCount.model_validate(count_tokens(text, model).to_dict())
 
     def _provider_count(self, user_id: str, provider_name: str, model: str, text: str) -> int | None:
         try:

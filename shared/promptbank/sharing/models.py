@@ -1,4 +1,4 @@
-"""Request models of share links (API.md §4). Responses are plain dicts shaped in service.py."""
+"""Request and response models of share links (API.md §4)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, Field
 
 from promptbank.inputs import StrictInput
-from promptbank.prompts.models import VARIABLE_NAME
+from promptbank.outputs import Output
+from promptbank.prompts.models import VARIABLE_NAME, Variable
 
 MAX_EXPIRY_HOURS = 8760
 MAX_PREFILLED_VARIABLES = 200
@@ -42,3 +43,49 @@ class ShareUpdate(StrictInput):
 
 class ShareCompileIn(StrictInput):
     variables: dict[str, Any] = Field(default_factory=dict)
+
+
+# Responses (API.md §4) -------------------------------------------------------------------------------------------
+class Share(Output):
+    """A share link. `share_url` is `<public base URL>/share/<token>`."""
+
+    id: str
+    token: str
+    share_url: str
+    prompt_id: str
+    prefilled_variables: dict[str, str]
+    expires_at: str | None
+    created_at: str
+
+
+class SharedPromptRef(Output):
+    """The prompt a share link belongs to, as GET /v1/shares names it."""
+
+    id: str
+    name: str
+
+
+class OwnedShare(Share):
+    """A share link in the list of all the caller's links: flagged when expired, with its prompt."""
+
+    is_expired: bool
+    prompt: SharedPromptRef
+
+
+class SharedPrompt(Output):
+    """What a share link shows of its prompt (at the link's label)."""
+
+    id: str
+    name: str
+    description: str | None
+    content: str
+    tags: list[str]
+    variables: list[Variable]
+
+
+class ResolvedShare(Output):
+    """GET /v1/shares/{token}: the shared prompt, the prefilled values and the expiry."""
+
+    prompt: SharedPrompt
+    prefilled_variables: dict[str, str]
+    expires_at: str | None

@@ -344,9 +344,9 @@ def render(service: ShareService, token: str) -> tuple[int, str, dict[str, str]]
         problem = err.message
     page = share_page(
         token=token,
-        prompt=view["prompt"],
-        prefilled=view["prefilled_variables"],
-        expires_at=view["expires_at"],
+        prompt=view.prompt.model_dump(),
+        prefilled=view.prefilled_variables,
+        expires_at=view.expires_at,
         compiled=compiled,
         problem=problem,
         nonce=nonce,

@@ -16,13 +16,21 @@ from typing import Any
 from promptbank.auth.principal import Principal
 from promptbank.clock import epoch, iso, now
 from promptbank.errors import Conflict, Forbidden, Gone, NotFound
-from promptbank.prompts.models import UUID_RE
+from promptbank.outputs import Page
+from promptbank.prompts.models import UUID_RE, Variable
 from promptbank.prompts.service import PromptService, variables_list
 from promptbank.settings import get_settings
-from promptbank.sharing.models import ShareCreate, ShareUpdate
+from promptbank.sharing.models import (
+    OwnedShare,
+    ResolvedShare,
+    Share,
+    ShareCreate,
+    SharedPrompt,
+    SharedPromptRef,
+    ShareUpdate,
+)
 from promptbank.sharing.tokens import new_token, parse_token
-from promptbank.store.prompts import prompt_pk
-from promptbank.store.shares import SHOWN_LABELS, ShareStore, owner_shares_pk, share_sk
+from promptbank.store.shares import SHOWN_LABELS, ShareStore
 
 MAX_SHARES_PER_PROMPT = 100
 # Expired links answer 410 for this long, then the table's TTL removes them (and they answer 404).
@@ -47,8 +55,8 @@ def share_url(token: str) -> str:
     return f"{get_settings().public_base_url.rstrip('/')}/share/{token}"
 
 
-def share_view(record: dict[str, Any]) -> dict[str, Any]:
-    """API.md's `Share`."""
+def share_fields(record: dict[str, Any]) -> dict[str, Any]:
+    """The fields of API.md's `Share`, from a stored share record."""
     return {
         "id": record["id"],
         "token": record["token"],
@@ -60,21 +68,27 @@ def share_view(record: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def resolved_view(resolved: Resolved) -> dict[str, Any]:
+def share_view(record: dict[str, Any]) -> Share:
+    """API.md's `Share`."""
+    return Share(**share_fields(record))
+
+
+def resolved_view(resolved: Resolved) -> ResolvedShare:
     """The body of GET /v1/shares/{token}."""
     meta, doc = resolved.meta, resolved.document
-    return {
-        "prompt": {
-            "id": meta["id"],
-            "name": meta["name"],
-            "description": meta.get("description"),
-            "content": doc["content"],
-            "tags": meta.get("tags") or [],
-            "variables": variables_list(doc),
-        },
-        "prefilled_variables": resolved.share.get("prefilled_variables") or {},
-        "expires_at": resolved.share.get("expires_at"),
-    }
+    prompt = SharedPrompt(
+        id=meta["id"],
+        name=meta["name"],
+        description=meta.get("description"),
+        content=doc["content"],
+        tags=meta.get("tags") or [],
+        variables=[Variable(**v) for v in variables_list(doc)],
+    )
+    return ResolvedShare(
+        prompt=prompt,
+        prefilled_variables=resolved.share.get("prefilled_variables") or {},
+        expires_at=resolved.share.get("expires_at"),
+    )
 
 
 class ShareService:
@@ -89,7 +103,7 @@ class ShareService:
         self.clock = clock
 
     # owners -----------------------------------------------------------------------------------------------
-    def create(self, principal: Principal, ref: str, data: ShareCreate) -> dict[str, Any]:
+    def create(self, principal: Principal, ref: str, data: ShareCreate) -> Share:
         meta = self.prompts.meta_for(principal, ref, write=True)
         if len(self.store.prompt_shares(meta["id"])) >= MAX_SHARES_PER_PROMPT:
             raise Conflict(f"A prompt has at most {MAX_SHARES_PER_PROMPT} share links; revoke one first")
@@ -97,33 +111,27 @@ class ShareService:
         share_id = str(uuid.uuid4())
         created_at = iso(moment)
         record: dict[str, Any] = {
-            "pk": prompt_pk(meta["id"]),
-            "sk": share_sk(share_id),
-            "kind": "share",
             "id": share_id,
             "prompt_id": meta["id"],
             "owner_id": meta["owner_id"],
             "token": new_token(meta["id"], share_id),
             "prefilled_variables": data.prefilled_variables,
             "created_at": created_at,
-            "gsi1pk": owner_shares_pk(meta["owner_id"]),
-            "gsi1sk": f"{created_at}#{share_id}",
         }
         if data.expires_in_hours is not None:
             expires = moment + timedelta(hours=data.expires_in_hours)
             record["expires_at"] = iso(expires)
             record["ttl"] = epoch(expires + EXPIRED_GRACE)
-        self.store.put_share(record)
-        return share_view(record)
+        return share_view(self.store.put_share(record))
 
-    def list_for_prompt(self, principal: Principal, ref: str) -> dict[str, Any]:
+    def list_for_prompt(self, principal: Principal, ref: str) -> Page[Share]:
         """Active (unexpired) links of one of the caller's prompts, newest first."""
         meta = self._own_prompt(principal, ref)
         records = [r for r in self.store.prompt_shares(meta["id"]) if not self.is_expired(r)]
         records.sort(key=lambda r: (r["created_at"], r["id"]), reverse=True)
-        return {"data": [share_view(r) for r in records]}
+        return Page[Share](data=[share_view(r) for r in records], next_cursor=None)
 
-    def update(self, principal: Principal, ref: str, share_id: str, data: ShareUpdate) -> dict[str, Any]:
+    def update(self, principal: Principal, ref: str, share_id: str, data: ShareUpdate) -> Share:
         meta = self.prompts.meta_for(principal, ref, write=True)
         if not UUID_RE.fullmatch(share_id):
             raise NotFound("Share link not found")
@@ -135,7 +143,7 @@ class ShareService:
             raise NotFound("Share link not found")
         self.store.delete_share(meta["id"], share_id)
 
-    def list_all(self, principal: Principal, prompt_id: str | None) -> dict[str, Any]:
+    def list_all(self, principal: Principal, prompt_id: str | None) -> Page[OwnedShare]:
         """All the caller's links (session only), expired ones flagged, with their prompt's id and name."""
         principal.require_session()
         records = self.store.owner_shares(principal.user_id)
@@ -148,13 +156,13 @@ class ShareService:
             if meta is None:  # its prompt was just deleted; the record goes with the prompt's partition
                 continue
             data.append(
-                {
-                    **share_view(record),
-                    "is_expired": self.is_expired(record),
-                    "prompt": {"id": meta["id"], "name": meta["name"]},
-                }
+                OwnedShare(
+                    **share_fields(record),
+                    is_expired=self.is_expired(record),
+                    prompt=SharedPromptRef(id=meta["id"], name=meta["name"]),
+                )
             )
-        return {"data": data}
+        return Page[OwnedShare](data=data, next_cursor=None)
 
     def _own_prompt(self, principal: Principal, ref: str) -> dict[str, Any]:
         meta = self.prompts.meta_for(principal, ref)

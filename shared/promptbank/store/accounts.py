@@ -18,15 +18,22 @@ def cred_pk(hashed: str) -> str:
     return f"CRED#{hashed}"
 
 
+def credential_item(credential: dict[str, Any]) -> dict[str, Any]:
+    """A credential (session or API key) keyed by its token's hash, which is not stored besides."""
+    fields = {k: v for k, v in credential.items() if k != "token_hash"}
+    return {"pk": cred_pk(credential["token_hash"]), "sk": "CRED", **fields}
+
+
 class AccountStore(TableStore):
     # users ---------------------------------------------------------------------------------------------------
     def create_user(self, user: dict[str, Any], session: dict[str, Any]) -> None:
-        """The user, the claim on its email and its first session, all or nothing (unique email)."""
+        """The user, the claim on its email and its first session (`token_hash` names it), all or nothing
+        (unique email)."""
         self.transact(
             [
                 TransactOp.put({"pk": f"EMAIL#{user['email_lower']}", "sk": "EMAIL", "user_id": user["id"]}, NOT_EXISTS),
                 TransactOp.put({"pk": user_pk(user["id"]), "sk": "USER", **user}, NOT_EXISTS),
-                TransactOp.put(session, NOT_EXISTS),
+                TransactOp.put(credential_item(session), NOT_EXISTS),
             ],
             on_conflict=lambda index: Conflict("Email is already registered") if index == 0 else Conflict(),
         )
@@ -83,13 +90,16 @@ class AccountStore(TableStore):
         return self.get(cred_pk(hashed), "CRED")
 
     def put_session(self, session: dict[str, Any]) -> None:
-        self.put(session, condition=NOT_EXISTS)
+        """A new session, stored under its `token_hash`."""
+        self.put(credential_item(session), condition=NOT_EXISTS)
 
     def delete_session(self, hashed: str) -> None:
         self.delete(cred_pk(hashed), "CRED")
 
-    def create_api_key(self, credential: dict[str, Any], record: dict[str, Any]) -> None:
-        self.transact([TransactOp.put(credential, NOT_EXISTS), TransactOp.put(record, NOT_EXISTS)])
+    def create_api_key(self, user_id: str, credential: dict[str, Any], record: dict[str, Any]) -> None:
+        """The key's credential (under its `token_hash`) and the user's record of it (`id`), both new."""
+        item = {"pk": user_pk(user_id), "sk": f"APIKEY#{record['id']}", **record}
+        self.transact([TransactOp.put(credential_item(credential), NOT_EXISTS), TransactOp.put(item, NOT_EXISTS)])
 
     def list_api_keys(self, user_id: str) -> list[dict[str, Any]]:
         return self.query_all(

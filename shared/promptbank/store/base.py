@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from functools import lru_cache
@@ -26,9 +27,9 @@ def dynamodb_client() -> DynamoDBClient:
     import boto3
     from botocore.config import Config
 
-    # A read timeout makes the SDK retry a request that may have been applied: writes are written to recognise
-    # their own earlier success (see PromptService/AccountService), and the timeout is generous enough that a
-    # busy local DynamoDB (moto) rarely triggers it.
+    # A read timeout makes the SDK retry a request that may have been applied: transactions carry a
+    # ClientRequestToken (`Store.transact`), so a retried one is not applied twice; other writes are written to
+    # recognise their own earlier success (see PromptService/AccountService).
     config = Config(connect_timeout=2, read_timeout=15, retries={"max_attempts": 3, "mode": "standard"})
     return boto3.client("dynamodb", config=config)
 
@@ -211,7 +212,9 @@ class TableStore:
         ops = list(operations)
         items = [op.render(self.table_name) for op in ops]
         try:
-            self.client.transact_write_items(TransactItems=items)
+            # The token makes the SDK's own retry of this call (after a timeout, when the transaction may already
+            # be applied) answer success instead of applying it again or failing its conditions on itself.
+            self.client.transact_write_items(TransactItems=items, ClientRequestToken=str(uuid.uuid4()))
         except ClientError as err:
             code = err.response["Error"]["Code"]
             if code == "TransactionCanceledException":
@@ -259,6 +262,15 @@ class TransactOp:
 
 
 TransactConflict = Callable[[int], PromptbankError]
+
+
+def dedupe(ops: Iterable[TransactOp]) -> list[TransactOp]:
+    """A transaction may touch an item once; later operations on the same key win."""
+    by_key: dict[tuple[str, str], TransactOp] = {}
+    for op in ops:
+        key = op.body.get("Key") or {"pk": op.body["Item"]["pk"], "sk": op.body["Item"]["sk"]}
+        by_key[(key["pk"]["S"], key["sk"]["S"])] = op
+    return list(by_key.values())
 
 
 def _add_condition(

@@ -54,8 +54,18 @@ def batch_get(
 
 
 class ShareStore(TableStore):
-    def put_share(self, record: dict[str, Any]) -> None:
-        self.put(record, condition="attribute_not_exists(pk)")
+    def put_share(self, record: dict[str, Any]) -> dict[str, Any]:
+        """Store a new share record (its `id`, `prompt_id`, `owner_id`, `created_at`...); the item written."""
+        item = {
+            **record,
+            "pk": prompt_pk(record["prompt_id"]),
+            "sk": share_sk(record["id"]),
+            "kind": "share",
+            "gsi1pk": owner_shares_pk(record["owner_id"]),
+            "gsi1sk": f"{record['created_at']}#{record['id']}",
+        }
+        self.put(item, condition="attribute_not_exists(pk)")
+        return item
 
     def get_share(self, prompt_id: str, share_id: str) -> dict[str, Any] | None:
         return self.get(prompt_pk(prompt_id), share_sk(share_id), consistent=True)

@@ -21,7 +21,6 @@ import gzip
 import hashlib
 import importlib.util
 import json
-import os
 import threading
 import time
 import types
@@ -29,6 +28,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from promptbank.settings import encodings_dir
 from promptbank.tokens.rankfile import RankFileError, load_pbtk, parse_tiktoken
 
 if TYPE_CHECKING:
@@ -137,7 +137,7 @@ def expected_sha256(name: str) -> str:
 
 def candidate_dirs() -> list[Path]:
     """Directories searched for encoding data, in order."""
-    override = os.environ.get(ENCODINGS_DIR_ENV)
+    override = encodings_dir()
     if override:
         return [Path(override)]
     dirs = [PACKAGE_DATA_DIR]

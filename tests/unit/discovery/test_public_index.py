@@ -4,14 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from promptbank.discovery.index import (
-    TAG_SHARDS,
-    public_index_ops,
-    public_state,
-    tag_count_attribute,
-    tag_index_pk,
-)
+from promptbank.discovery.index import public_state
 from promptbank.store.base import TransactOp
+from promptbank.store.catalogue import TAG_SHARDS, public_index_ops, tag_count_attribute, tag_index_pk
 
 PROMPT_ID = "3b8d6c1a-2f4e-4a9b-8c7d-5e6f7a8b9c0d"
 OWNER_ID = "6f1c2b9e-3d4a-4e5f-8a7b-9c0d1e2f3a4b"

@@ -46,7 +46,7 @@ def test_the_item_keeps_the_first_10000_characters_and_the_result_all_of_it():
     record = _record(output="x" * 12_345)
     # Then the stored item keeps 10,000 and the RunResult all of them
     assert len(record.item()["output"]) == 10_000
-    assert len(record.result()["output"]) == 12_345
+    assert len(record.result().output) == 12_345
 
 
 def test_every_run_gets_its_own_id():
@@ -59,7 +59,7 @@ def test_the_run_view_has_every_field_of_the_contract():
     # When a stored run is shown
     view = run_view(_record().item())
     # Then it has the Run fields of API.md, in order
-    assert list(view) == ["id", "source", "prompt_id", "prompt_version", "model", "provider", "status", "output",
+    assert list(view.model_dump()) == ["id", "source", "prompt_id", "prompt_version", "model", "provider", "status", "output",
                           "error", "latency_ms", "input_tokens", "output_tokens", "cost_usd", "finish_reason",
                           "quality_score", "passed", "created_at"]
 

@@ -54,7 +54,7 @@ def test_rollup_sums_by_model_and_by_date():
     # When they are rolled up
     stats = rollup(items)
     # Then totals, averages and breakdowns are exact
-    assert stats == {
+    assert stats.model_dump() == {
         "total_runs": 6, "failed_runs": 1, "total_cost_usd": 0.30000001, "avg_latency_ms": 200.0,
         "avg_quality_score": 75.0, "pass_rate": 0.5,
         "by_model": {"deepseek-chat": {"runs": 3, "cost_usd": 0.00000001, "avg_latency_ms": 200.0},

@@ -1,0 +1,39 @@
+"""The filter expression of the listings no key serves: a user's prompts and the public catalogue.
+
+Both list items that carry `category`, `tags` (a list) and `search_text` (name and description, lower case),
+so one builder serves both: `tag` is list membership, `q` a case-insensitive substring of `search_text`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ListingFilter:
+    """A DynamoDB `FilterExpression` with its names and values (an empty filter has no expression)."""
+
+    expression: str | None = None
+    names: dict[str, str] = field(default_factory=dict)
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+def listing_filter(*, category: str | None = None, tag: str | None = None, q: str | None = None) -> ListingFilter:
+    """Every given criterion must hold; `None` (and an empty `q`) leaves a criterion out."""
+    conditions: list[str] = []
+    names: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    if category is not None:
+        conditions.append("#category = :category")
+        names["#category"] = "category"
+        values[":category"] = category
+    if tag is not None:
+        conditions.append("contains(#tags, :tag)")
+        names["#tags"] = "tags"
+        values[":tag"] = tag
+    if q:
+        conditions.append("contains(#search, :q)")
+        names["#search"] = "search_text"
+        values[":q"] = q.lower()
+    return ListingFilter(" AND ".join(conditions) or None, names, values)
