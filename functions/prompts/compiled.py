@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Header, Query
 
 from promptbank.http import ResponseFormat, etag_header, json_or_text, make_app, make_handler, principal
 from promptbank.prompts.delivery import DeliveryService, parse_variables_json
-from promptbank.prompts.models import LABEL_PATTERN, Compiled
+from promptbank.prompts.models import LABEL_PATTERN, MAX_QUERY_VARIABLES_JSON, Compiled
 from promptbank.prompts.service import normalise_etag
 
 app = make_app()
@@ -34,7 +34,14 @@ service = DeliveryService()
 )
 def get_compiled(
     ref: str,
-    variables: Annotated[str | None, Query(max_length=200_000)] = None,
+    variables: Annotated[
+        str | None,
+        Query(
+            max_length=MAX_QUERY_VARIABLES_JSON,
+            description="A JSON object of variable values, at most 600 characters (a URL has little room); "
+            "larger ones go in the body of POST /v1/prompts/{ref}/compile",
+        ),
+    ] = None,
     version: Annotated[int | None, Query(ge=1)] = None,
     label: Annotated[str | None, Query(pattern=LABEL_PATTERN)] = None,
     strict: Annotated[bool, Query()] = False,

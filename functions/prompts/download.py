@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from promptbank.http import make_app, make_handler, principal
 from promptbank.prompts.delivery import DeliveryService, markdown_file, parse_variables_base64
-from promptbank.prompts.models import LABEL_PATTERN
+from promptbank.prompts.models import BASE64_PATTERN, LABEL_PATTERN, MAX_QUERY_VARIABLES_BASE64
 
 app = make_app()
 service = DeliveryService()
@@ -29,7 +29,15 @@ service = DeliveryService()
 def download(
     ref: str,
     format: Annotated[Literal["raw", "compiled"], Query()] = "compiled",
-    variables: Annotated[str | None, Query(max_length=200_000)] = None,
+    variables: Annotated[
+        str | None,
+        Query(
+            max_length=MAX_QUERY_VARIABLES_BASE64,
+            pattern=BASE64_PATTERN,
+            description="Base64 (or base64url) of a JSON object of variable values, at most 2,400 characters "
+            "(a URL has little room); larger ones go in the body of POST /v1/prompts/{ref}/compile",
+        ),
+    ] = None,
     version: Annotated[int | None, Query(ge=1)] = None,
     label: Annotated[str | None, Query(pattern=LABEL_PATTERN)] = None,
 ) -> Response[str]:

@@ -18,7 +18,7 @@ service = PromptService()
     tags=["prompts"],
     responses={
         200: {"description": "The prompt with `production` moved", "content": {"application/json": {"model": Prompt}}},
-        404: {"description": "No such prompt (or one you may not see), or no such version"},
+        404: {"description": "No such prompt, or one you may not see; or `version` names a version that does not exist"},
         409: {"description": "The Idempotency-Key was used with another request"},
     },
 )

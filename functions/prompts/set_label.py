@@ -18,8 +18,8 @@ service = PromptService()
     tags=["prompts"],
     responses={
         200: {"description": "The prompt with the label moved", "content": {"application/json": {"model": Prompt}}},
-        400: {"description": "`latest` cannot be set"},
-        404: {"description": "No such prompt (or one you may not see), or no such version"},
+        400: {"description": "`latest` cannot be set; too many labels"},
+        404: {"description": "No such prompt, or one you may not see; or `version` names a version that does not exist"},
     },
 )
 def set_label(ref: str, label: Annotated[str, Path(pattern=LABEL_PATTERN)], body: Annotated[LabelSet, Body()]) -> Prompt:

@@ -5,7 +5,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from promptbank.http import make_app, make_handler, principal
-from promptbank.runs.models import TokenCount
+from promptbank.runs.models import TokenCount, TokenModelId
 from promptbank.runs.token_count import TokenCountService
 
 app = make_app()
@@ -26,7 +26,7 @@ service = TokenCountService()
 )
 def count_tokens(
     prompt: Annotated[str, Query(min_length=1, max_length=8_000)],
-    model: Annotated[str, Query(min_length=1, max_length=256)],
+    model: Annotated[TokenModelId, Query()],
 ) -> TokenCount:
     return service.count(principal(app), prompt, model)
 

@@ -131,7 +131,8 @@ def normalize_json_body(event: dict[str, Any]) -> None:
 
     A body must be JSON: `Content-Type` `application/json` in any letter case, with parameters, `charset` (if
     given) UTF-8; a missing `Content-Type` is read as JSON. Another media type is 415; a body that is not UTF-8,
-    not JSON, or nested deeper than MAX_JSON_DEPTH is 400. An empty body has no media type to check. Afterwards
+    not JSON, not a JSON object (every request body of the API is one; `null` reads as no body), or nested deeper
+    than MAX_JSON_DEPTH is 400. An empty body has no media type to check. Afterwards
     the event carries the body as text (never base64) and `Content-Type: application/json`, which is all
     Powertools' validation reads.
     """
@@ -142,7 +143,8 @@ def normalize_json_body(event: dict[str, Any]) -> None:
         if content_type is not None and content_type.strip():
             _check_media_type(content_type)
         text = _body_text(event)
-        loads(text)
+        if not isinstance(loads(text), dict | None):  # `null` is no body, as an empty one is
+            raise ValidationFailed.field("body", "must be a JSON object")
         event["body"] = text
         event["isBase64Encoded"] = False
     _set_header(event, "Content-Type", JSON)

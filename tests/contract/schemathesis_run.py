@@ -152,6 +152,11 @@ def create_fixtures(client: httpx.Client, fake: FakeProviderServer) -> dict[str,
     }
 
 
+#: schemathesis' default statuses for a refused invalid request, and 413: a body over 1 MiB is refused before it
+#: is read, whatever else is wrong with the request (docs/decisions.md).
+NEGATIVE_DATA_REJECTED = ("400", "401", "403", "404", "405", "406", "409", "413", "415", "422", "428", "429", "5xx")
+
+
 def toml_value(value: Any) -> str:
     return json.dumps(value)  # a JSON string or number is a TOML basic string or integer
 
@@ -176,6 +181,8 @@ def write_config(
 ) -> None:
     lines = [f"hooks = {toml_value(HOOKS)}", "", "[parameters]"]
     lines += [f"{toml_value(name)} = {toml_value(value)}" for name, value in parameters.items()]
+    statuses = ", ".join(toml_value(status) for status in NEGATIVE_DATA_REJECTED)
+    lines += ["", "[checks.negative_data_rejection]", f"expected-statuses = [{statuses}]"]
     for operation, values in operations.items():
         lines += ["", "[[operations]]", f"include-name = {toml_value(operation)}"]
         inline = ", ".join(f"{toml_value(name)} = {toml_value(value)}" for name, value in values.items())

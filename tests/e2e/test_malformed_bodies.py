@@ -20,6 +20,7 @@ from promptbank.jsontext import MAX_JSON_DEPTH
 
 ROUTES = body_routes()
 VALID_JSON = b'{"name": "x"}'
+JSON_TYPE = "application/json"
 
 
 def _nested(depth: int) -> bytes:
@@ -99,6 +100,64 @@ def test_json_is_accepted_in_any_letter_case_and_without_a_content_type(api, new
     # Then the route answers each as the plain application/json one, never 415 nor 5xx
     assert len(set(statuses.values())) == 1, statuses
     assert statuses["application/json"] not in (415,) and statuses["application/json"] < 500, statuses
+
+
+NOT_OBJECTS: list[bytes] = [b"[null, null]", b"[]", b'[{"name": "x"}]', b'"x"', b"1", b"true"]
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=route_id)
+def test_a_body_that_is_not_a_json_object_is_refused(api, new_user, route):
+    # Given a caller the route admits
+    headers = _caller(route, new_user)
+    for body in NOT_OBJECTS:
+        # When the route gets JSON that is not an object (an optional body too: `[null, null]` is no "no body")
+        response = _send(api, route, headers, "application/json", body)
+        # Then it is a 400 on `body` saying it must be a JSON object, whatever the route
+        assert_error(response, 400, "VALIDATION_ERROR")
+        assert response.json()["error"]["details"] == [{"field": "body", "message": "must be a JSON object"}], (
+            body,
+            response.text,
+        )
+    # And the caller's session still works (a refused logout logged nobody out)
+    if headers:
+        assert api.get("/v1/auth/me", headers=headers).status_code == 200
+
+
+def test_an_array_body_does_not_publish_or_share(api, new_user):
+    # Given a user's prompt that is not published
+    user = new_user()
+    created = api.post(
+        "/v1/prompts", headers=user["headers"], json={"name": "Arrays", "content": "Hi", "publish": False}
+    )
+    assert created.status_code == 201, created.text
+    ref = created.json()["id"]
+    # When its optional-body routes get a JSON array
+    for path in (f"/v1/prompts/{ref}/publish", f"/v1/prompts/{ref}/shares", f"/v1/prompts/{ref}/compile"):
+        response = api.post(path, content=b"[null, null]", headers={**user["headers"], "Content-Type": JSON_TYPE})
+        assert_error(response, 400, "VALIDATION_ERROR")
+    # Then nothing was published and no share link made
+    assert api.get(f"/v1/prompts/{ref}", headers=user["headers"]).json()["published_version"] is None
+    assert api.get(f"/v1/prompts/{ref}/shares", headers=user["headers"]).json()["data"] == []
+
+
+def test_a_null_body_is_no_body(api, new_user):
+    # Given a user's prompt that is not published
+    user = new_user()
+    created = api.post(
+        "/v1/prompts", headers=user["headers"], json={"name": "Null", "content": "Hi", "publish": False}
+    )
+    assert created.status_code == 201, created.text
+    ref = created.json()["id"]
+    headers = {**user["headers"], "Content-Type": JSON_TYPE}
+    # When an optional-body route gets `null` (its schema is the body or null)
+    published = api.post(f"/v1/prompts/{ref}/publish", content=b"null", headers=headers)
+    compiled = api.post(f"/v1/prompts/{ref}/compile", content=b"null", headers=headers)
+    # Then that is the route without a body: the latest version is published, the prompt compiles
+    assert published.status_code == 200, published.text
+    assert published.json()["published_version"] == 1
+    assert compiled.status_code == 200, compiled.text
+    # And a route that needs a body answers 400, as it does to an empty one
+    assert_error(api.post("/v1/prompts", content=b"null", headers=headers), 400, "VALIDATION_ERROR")
 
 
 def test_a_prompt_sent_as_text_is_not_created(api, new_user):

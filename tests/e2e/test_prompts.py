@@ -180,7 +180,7 @@ def test_labels_set_resolve_and_remove(api, new_user):
     assert staged.status_code == 200 and staged.json()["labels"]["staging"] == 1
     assert api.get(f"/v1/prompts/{prompt['id']}", headers=user["headers"], params={"label": "staging"}).json()["version"] == 1
     assert api.put(f"/v1/prompts/{prompt['id']}/labels/latest", headers=user["headers"], json={"version": 1}).status_code == 400
-    assert api.put(f"/v1/prompts/{prompt['id']}/labels/staging", headers=user["headers"], json={"version": 9}).status_code == 400
+    assert api.put(f"/v1/prompts/{prompt['id']}/labels/staging", headers=user["headers"], json={"version": 9}).status_code == 404
     assert api.put(f"/v1/prompts/{prompt['id']}/labels/Bad Label", headers=user["headers"], json={"version": 1}).status_code == 400
     assert api.delete(f"/v1/prompts/{prompt['id']}/labels/latest", headers=user["headers"]).status_code == 400
     assert api.delete(f"/v1/prompts/{prompt['id']}/labels/staging", headers=user["headers"]).status_code == 204
@@ -194,7 +194,7 @@ def test_publish_moves_production(api, new_user):
     api.patch(f"/v1/prompts/{prompt['id']}", headers=user["headers"], json={"content": "v2", "publish": False})
     assert api.post(f"/v1/prompts/{prompt['id']}/publish", headers=user["headers"], json={"version": 1}).json()["published_version"] == 1
     assert api.post(f"/v1/prompts/{prompt['id']}/publish", headers=user["headers"], json={}).json()["published_version"] == 2
-    assert api.post(f"/v1/prompts/{prompt['id']}/publish", headers=user["headers"], json={"version": 7}).status_code == 400
+    assert api.post(f"/v1/prompts/{prompt['id']}/publish", headers=user["headers"], json={"version": 7}).status_code == 404
 
 
 def test_list_filters_and_paginates_most_recent_first(api, new_user):

@@ -10,7 +10,10 @@ from pydantic import AfterValidator, ConfigDict, Field
 from promptbank.inputs import StrictInput
 from promptbank.outputs import Output
 
-EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
+#: Whitespace to exclude in a character class, meaning the same to Python's `re` and to ECMA-262 (the
+#: schema's dialect): their `\s` differ in \x1c-\x1f and \x85 (Python only) and \ufeff (ECMA only).
+WHITESPACE = r"\s\x1c-\x1f\x85\ufeff"
+EMAIL_RE = re.compile(r"^[^@" + WHITESPACE + r"]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
 
 
 def _email(value: str) -> str:
@@ -20,13 +23,18 @@ def _email(value: str) -> str:
     return value
 
 
+#: An avatar URL: https, a host, no whitespace (also the schema's pattern).
+HTTPS_URL_RE = re.compile(r"^https://[^/$.?#" + WHITESPACE + r"][^" + WHITESPACE + r"]{0,2040}$")
+
+
 def _https_url(value: str) -> str:
-    if not re.fullmatch(r"https://[^\s/$.?#][^\s]{0,2040}", value):
+    if not HTTPS_URL_RE.fullmatch(value):
         raise ValueError("Must be an https URL")
     return value
 
 
-Email = Annotated[str, Field(max_length=254), AfterValidator(_email)]
+# The schema states the rules as patterns; the validators apply the same regexes with friendlier messages.
+Email = Annotated[str, Field(max_length=254, json_schema_extra={"pattern": EMAIL_RE.pattern}), AfterValidator(_email)]
 Password = Annotated[str, Field(min_length=8, max_length=256)]
 Username = Annotated[str, Field(min_length=3, max_length=30, pattern=r"^[a-z0-9_]+$")]
 Plan = Literal["free", "pro", "team"]
@@ -58,7 +66,9 @@ class ProfileUpdateIn(Input):
     display_name: Annotated[str, Field(min_length=1, max_length=80)] = None  # type: ignore[assignment]
     bio: Annotated[str, Field(max_length=300)] | None = None
     username: Username | None = None
-    avatar_url: Annotated[str, AfterValidator(_https_url)] | None = None
+    avatar_url: (
+        Annotated[str, Field(json_schema_extra={"pattern": HTTPS_URL_RE.pattern}), AfterValidator(_https_url)] | None
+    ) = None
 
 
 # Responses -----------------------------------------------------------------------------------------------

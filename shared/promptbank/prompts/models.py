@@ -5,29 +5,47 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, ConfigDict, Field, WithJsonSchema, field_validator
 
-from promptbank.inputs import StrictInput
+from promptbank.inputs import WHOLE, StrictInput
 from promptbank.outputs import Output
 
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 LABEL_PATTERN = r"^[a-z0-9_-]{1,36}$"
-VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,63}$")
+VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,63}$")  # templates.model.NAME_RE, anchored
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+#: Longest `variables` query parameter, in characters, of GET .../compiled (JSON) and GET .../download (base64).
+#: API Gateway takes at most 10,240 bytes of request line and headers, and a character of JSON may take 12 bytes
+#: once percent-encoded (4 bytes of UTF-8, `%XX` each): 600 characters are at most 7,200 bytes, which leaves room
+#: for the path, the other parameters and the headers. A base64 character is ASCII, at most 3 bytes encoded (`+`,
+#: `/`, `=`): 2,400 of them are 7,200 bytes too. Larger variables go in the body of POST /v1/prompts/{ref}/compile.
+MAX_QUERY_VARIABLES_JSON = 600
+MAX_QUERY_VARIABLES_BASE64 = 2_400
+#: Base64 or base64url, padding optional (prompts.delivery.parse_variables_base64 reads either).
+BASE64_PATTERN = r"^[A-Za-z0-9+/_-]*={0,2}$"
 
 Slug = Annotated[str, Field(min_length=1, max_length=100, pattern=SLUG_PATTERN)]
 Label = Annotated[str, Field(pattern=LABEL_PATTERN)]
 Tag = Annotated[str, Field(min_length=1, max_length=50)]
 
 
-def _variable_defaults(value: dict[str, str]) -> dict[str, str]:
+def variable_names(value: dict[str, Any]) -> dict[str, Any]:
+    """The check behind `VARIABLE_NAMES_SCHEMA`: every key is a variable name (VARIABLE_NAME)."""
     for name in value:
         if not VARIABLE_NAME.fullmatch(name):
             raise ValueError(f"'{name}' is not a valid variable name")
     return value
 
 
-VariableDefaults = Annotated[dict[str, Annotated[str, Field(max_length=100_000)]], AfterValidator(_variable_defaults)]
+#: The schema half of `variable_names`: the same pattern as `propertyNames` of the object.
+VARIABLE_NAMES_SCHEMA: dict[str, Any] = {"propertyNames": {"pattern": VARIABLE_NAME.pattern}}
+
+VariableDefaults = Annotated[
+    dict[str, Annotated[str, Field(max_length=100_000)]],
+    Field(json_schema_extra=VARIABLE_NAMES_SCHEMA),
+    AfterValidator(variable_names),
+]
 
 
 class Input(StrictInput):
@@ -39,7 +57,7 @@ class ModelSettings(Input):
 
     model: Annotated[str, Field(min_length=1, max_length=120)] | None = None
     temperature: Annotated[float, Field(ge=0, le=2)] | None = None
-    max_tokens: Annotated[int, Field(ge=1, le=200_000)] | None = None
+    max_tokens: Annotated[int, Field(ge=1, le=200_000), WHOLE] | None = None
     top_p: Annotated[float, Field(ge=0, le=1)] | None = None
     stop: Annotated[list[Annotated[str, Field(min_length=1, max_length=200)]], Field(max_length=4)] | None = None
 
@@ -90,19 +108,27 @@ class PromptUpdate(Input):
 
 
 class LabelSet(Input):
-    version: Annotated[int, Field(ge=1)]
+    version: Annotated[int, Field(ge=1), WHOLE]
 
 
 class Publish(Input):
-    version: Annotated[int, Field(ge=1)] | None = None
+    version: Annotated[int, Field(ge=1), WHOLE] | None = None
 
 
-Variables = dict[str, Any]
+_SCALAR_VALUE: list[dict[str, Any]] = [{"type": "string"}, {"type": "number"}, {"type": "boolean"}]
+#: The values a compile takes (templates.values): a string, number or boolean, null (as if absent), or an array of
+#: strings, numbers and booleans (for a `list` variable, or a name the template does not use). Objects never are.
+#: The template checks each value and names every bad one in the 400 (API.md §3), so the schema only declares them.
+VariableValue = Annotated[
+    Any,
+    WithJsonSchema({"anyOf": [*_SCALAR_VALUE, {"type": "null"}, {"type": "array", "items": {"anyOf": _SCALAR_VALUE}}]}),
+]
+Variables = dict[str, VariableValue]
 
 
 class CompileIn(Input):
     variables: Variables = Field(default_factory=dict)
-    version: Annotated[int, Field(ge=1)] | None = None
+    version: Annotated[int, Field(ge=1), WHOLE] | None = None
     label: Label | None = None
     strict: bool = False
 

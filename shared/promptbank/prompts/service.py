@@ -456,7 +456,7 @@ class PromptService:
         number = number or meta["latest_version"]
         version = self.store.get_version(meta["id"], number, consistent=True)
         if version is None:
-            raise ValidationFailed.field("version", f"Version {number} does not exist")
+            raise NotFound(f"Version {number} not found")
         labels = dict(meta["labels"])
         if label not in labels and len(labels) >= MAX_LABELS:
             raise ValidationFailed.field("label", f"A prompt has at most {MAX_LABELS} labels")

@@ -6,6 +6,7 @@ Resolution order (API.md §5): the user's own key -> the deployment's default (S
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -13,6 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, ConfigDict, Field
 
+from promptbank.auth.models import WHITESPACE
 from promptbank.auth.principal import Principal
 from promptbank.clock import iso, now
 from promptbank.errors import ProviderNotConfigured, ValidationFailed
@@ -29,8 +31,17 @@ from promptbank.store.provider_keys import ProviderKeyStore
 MASK = "••••"
 
 
+#: A provider key goes into a request header: printable ASCII without spaces (the schema's pattern too).
+API_KEY_RE = re.compile(r"^[\x21-\x7e]+$")
+_PORT = r"(?:[0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])"
+#: The shape of a base URL `check_base_url` can accept: https, a host, an optional port and path, no
+#: credentials, query or fragment. Whether the host resolves to a public address (checked when deployed) and
+#: the local-only `http://` to loopback are beyond a pattern; the field's description says them.
+BASE_URL_PATTERN = rf"^https://[A-Za-z0-9.-]+(?::{_PORT})?(?:/[^?#{WHITESPACE}]*)?$"
+
+
 def _header_safe(value: str) -> str:
-    if not all("\x21" <= ch <= "\x7e" for ch in value):
+    if not API_KEY_RE.fullmatch(value):
         raise ValueError("May contain only printable ASCII characters, without spaces")
     return value
 
@@ -38,8 +49,25 @@ def _header_safe(value: str) -> str:
 class ProviderKeyIn(StrictInput):
     model_config = ConfigDict(str_strip_whitespace=True)
 
-    api_key: Annotated[str, Field(min_length=10, max_length=200), AfterValidator(_header_safe)]
-    base_url: Annotated[str, Field(min_length=1, max_length=2000)] | None = None
+    api_key: Annotated[
+        str,
+        Field(min_length=10, max_length=200, json_schema_extra={"pattern": API_KEY_RE.pattern}),
+        AfterValidator(_header_safe),
+    ]
+    base_url: (
+        Annotated[
+            str,
+            Field(
+                min_length=1,
+                max_length=2000,
+                json_schema_extra={"pattern": BASE_URL_PATTERN},
+                description="The provider's API root, https. Its host must resolve to public addresses only "
+                "(checked when saved and when used); when running locally, `http://` to a loopback host "
+                "is accepted too.",
+            ),
+        ]
+        | None
+    ) = None
 
 
 def check_provider(provider: str) -> str:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import Field
 
-from promptbank.inputs import StrictInput
+from promptbank.inputs import WHOLE, StrictInput
+from promptbank.models.routing import MAX_MODEL_ID_LENGTH, PROVIDERS
 from promptbank.outputs import Output
-from promptbank.prompts.models import Label
+from promptbank.prompts.models import Label, Variables
+from promptbank.tokens.counting import FAMILY_ALIASES
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
@@ -16,14 +18,69 @@ if TYPE_CHECKING:
 MAX_TOKENS_LIMIT = 200_000
 MAX_MESSAGE_CHARS = 500_000
 
-ModelId = Annotated[str, Field(min_length=1, max_length=256)]
+# The model ids `promptbank.models.routing.route` accepts, as a schema pattern (JSON Schema regexes are
+# ECMA-262, so `[0-9]`, not `\d`): `provider/anything-printable`, or a bare id of a known family, which
+# may not contain a slash. tests/unit/models/test_model_id_pattern.py keeps it equal to the router.
+_PRINTABLE = r"[\x21-\x7e]"
+_PRINTABLE_NO_SLASH = r"[\x21-\x2e\x30-\x7e]"
+_FAMILIES = r"(?:ft:)?(?:gpt-|o[0-9])|chatgpt-|claude-|deepseek-|gemini-"
+_ROUTED = rf"(?:{'|'.join(PROVIDERS)})/{_PRINTABLE}+|(?:{_FAMILIES}){_PRINTABLE_NO_SLASH}*"
+MODEL_ID_PATTERN = rf"^(?:{_ROUTED})$"
+
+# What token counting accepts besides routed ids: the family aliases and the OpenAI models outside the
+# chat families that tiktoken knows (on a bundled encoding), minus the OpenAI models on a retired (not
+# bundled) encoding, which route as `openai/<name>` (`gpt-2` also bare) but cannot be counted. Kept equal to tiktoken's tables by the same test.
+TIKTOKEN_ONLY_MODELS = (
+    "davinci-002",
+    "babbage-002",
+    "text-embedding-ada-002",
+    "text-embedding-3-small",
+    "text-embedding-3-large",
+)
+TIKTOKEN_ONLY_PREFIXES = ("ft:davinci-002", "ft:babbage-002")
+RETIRED_OPENAI_MODELS = (
+    *("text-davinci-003", "text-davinci-002", "text-davinci-001", "text-curie-001", "text-babbage-001"),
+    *("text-ada-001", "davinci", "curie", "babbage", "ada", "code-davinci-002", "code-davinci-001"),
+    *("code-cushman-002", "code-cushman-001", "davinci-codex", "cushman-codex", "text-davinci-edit-001"),
+    *("code-davinci-edit-001", "text-similarity-davinci-001", "text-similarity-curie-001"),
+    *("text-similarity-babbage-001", "text-similarity-ada-001", "text-search-davinci-doc-001"),
+    *("text-search-curie-doc-001", "text-search-babbage-doc-001", "text-search-ada-doc-001"),
+    *("code-search-babbage-code-001", "code-search-ada-code-001", "gpt2", "gpt-2"),
+)
+_COUNTED = "|".join(
+    [*FAMILY_ALIASES, *TIKTOKEN_ONLY_MODELS, *(rf"{prefix}{_PRINTABLE}*" for prefix in TIKTOKEN_ONLY_PREFIXES)]
+)
+# The names are plain `[a-z0-9:-]` (the test checks), so they go into the pattern unescaped.
+TOKEN_MODEL_PATTERN = rf"^(?!(?:openai/)?(?:{'|'.join(RETIRED_OPENAI_MODELS)})$)(?:{_ROUTED}|{_COUNTED})$"
+
+ModelId = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=MAX_MODEL_ID_LENGTH,
+        json_schema_extra={"pattern": MODEL_ID_PATTERN},
+        description="A model id of a known family (gpt-*, o<digit>*, chatgpt-*, claude-*, deepseek-*, "
+        "gemini-*) or `provider/model`; see GET /v1/models",
+    ),
+]
+#: A model for token counting: a routed id, a family alias (openai, claude, gemini, deepseek), or another
+#: OpenAI model tiktoken knows (text-embedding-3-small).
+TokenModelId = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=MAX_MODEL_ID_LENGTH,
+        json_schema_extra={"pattern": TOKEN_MODEL_PATTERN},
+        description="A model id, `provider/model`, or a family alias: " + ", ".join(FAMILY_ALIASES),
+    ),
+]
 Temperature = Annotated[float, Field(ge=0, le=2)]
-MaxTokens = Annotated[int, Field(ge=1, le=MAX_TOKENS_LIMIT)]
+MaxTokens = Annotated[int, Field(ge=1, le=MAX_TOKENS_LIMIT), WHOLE]
 Source = Literal["run", "chat", "enhance", "evaluate"]
 
 
 class RunIn(StrictInput):
-    variables: dict[str, Any] = Field(default_factory=dict)
+    variables: Variables = Field(default_factory=dict)
     query: Annotated[str, Field(min_length=1, max_length=MAX_MESSAGE_CHARS)] | None = None
     model: ModelId | None = None
     temperature: Temperature | None = None
@@ -51,7 +108,7 @@ class EnhanceIn(StrictInput):
 
 class TokenCountIn(StrictInput):
     prompt: Annotated[str, Field(min_length=1, max_length=1_000_000)]
-    model: ModelId
+    model: TokenModelId
 
 
 # Responses -----------------------------------------------------------------------------------------------

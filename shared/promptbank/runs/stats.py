@@ -21,7 +21,9 @@ from promptbank.errors import ValidationFailed
 from promptbank.runs.models import DayStats, ModelStats, Stats
 from promptbank.store.runs import RunCounts, RunStore
 
-_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+#: A `from`/`to` day as the API takes it (also the schema's pattern, with `format: date`).
+DAY_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+_DAY = re.compile(DAY_PATTERN)
 
 
 def counts_for(run: dict[str, Any]) -> RunCounts:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
-from promptbank.inputs import StrictInput
+from promptbank.inputs import WHOLE, StrictInput
 from promptbank.outputs import Output
-from promptbank.prompts.models import VARIABLE_NAME, Variable
+from promptbank.prompts.models import VARIABLE_NAMES_SCHEMA, Variable, Variables, variable_names
 
 MAX_EXPIRY_HOURS = 8760
 MAX_PREFILLED_VARIABLES = 200
@@ -17,9 +17,7 @@ MAX_PREFILLED_BYTES = 256 * 1024  # a share record must stay well under DynamoDB
 
 
 def _prefilled(value: dict[str, str]) -> dict[str, str]:
-    for name in value:
-        if not VARIABLE_NAME.fullmatch(name):
-            raise ValueError(f"'{name}' is not a valid variable name")
+    variable_names(value)
     if len(json.dumps(value, ensure_ascii=False).encode()) > MAX_PREFILLED_BYTES:
         raise ValueError(f"Prefilled variables may take at most {MAX_PREFILLED_BYTES // 1024} KiB in all")
     return value
@@ -27,14 +25,14 @@ def _prefilled(value: dict[str, str]) -> dict[str, str]:
 
 PrefilledVariables = Annotated[
     dict[str, Annotated[str, Field(max_length=100_000)]],
-    Field(max_length=MAX_PREFILLED_VARIABLES),
+    Field(max_length=MAX_PREFILLED_VARIABLES, json_schema_extra=VARIABLE_NAMES_SCHEMA),
     AfterValidator(_prefilled),
 ]
 
 
 class ShareCreate(StrictInput):
     prefilled_variables: PrefilledVariables = Field(default_factory=dict)
-    expires_in_hours: Annotated[int, Field(ge=1, le=MAX_EXPIRY_HOURS)] | None = None
+    expires_in_hours: Annotated[int, Field(ge=1, le=MAX_EXPIRY_HOURS), WHOLE] | None = None
 
 
 class ShareUpdate(StrictInput):
@@ -42,7 +40,7 @@ class ShareUpdate(StrictInput):
 
 
 class ShareCompileIn(StrictInput):
-    variables: dict[str, Any] = Field(default_factory=dict)
+    variables: Variables = Field(default_factory=dict)
 
 
 # Responses (API.md §4) -------------------------------------------------------------------------------------------
