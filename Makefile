@@ -73,7 +73,7 @@ test-e2e: $(STAMP) browser
 test-contract: $(STAMP)
 	$(PY) -m pytest -q tests/contract
 
-test-schemathesis: $(STAMP) ## schemathesis --checks all on every operation, as a session and as an API key (short)
+test-schemathesis: $(STAMP) ## schemathesis, every check, on every operation, as a session and as an API key (short)
 	$(PY) -m tests.contract.schemathesis_run
 
 test-schemathesis-long: $(STAMP) ## the same with many random examples per operation (run by make test-slow)
@@ -91,6 +91,7 @@ tools: ## curl and jq from Debian's packages, for the README quick-start test
 
 test: $(STAMP) browser tools lint typecheck validate openapi-check ## everything CI runs
 	$(PY) -m pytest -q -n $(PYTEST_WORKERS) -m "not slow" tests
+	$(MAKE) --no-print-directory test-schemathesis
 	$(MAKE) --no-print-directory build
 
 test-slow: $(STAMP) ## long load and fuzz runs (not part of make test)
