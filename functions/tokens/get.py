@@ -5,7 +5,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from promptbank.http import make_app, make_handler, principal
-from promptbank.runs.models import TokenCount, TokenModelId
+from promptbank.runs.models import TOKEN_COUNT_RESPONSES, TokenCount, TokenModelId
 from promptbank.runs.token_count import TokenCountService
 
 app = make_app()
@@ -16,13 +16,7 @@ service = TokenCountService()
     "/v1/token-count",
     summary="Count tokens",
     tags=["tokens"],
-    responses={
-        200: {
-            "description": "The count; `exact` is false for an estimate",
-            "content": {"application/json": {"model": TokenCount}},
-        },
-        400: {"description": "Validation failed, or a model of no known family"},
-    },
+    responses=TOKEN_COUNT_RESPONSES,
 )
 def count_tokens(
     prompt: Annotated[str, Query(min_length=1, max_length=8_000)],

@@ -216,3 +216,13 @@ AI_ROUTE_ERRORS: dict[int, OpenAPIResponse] = {
     502: {"description": "The provider failed after retries (PROVIDER_ERROR); the run is recorded as failed"},
     504: {"description": "The provider did not answer in time (PROVIDER_TIMEOUT); the run is recorded as failed"},
 }
+
+
+#: What both token-count routes (GET for short text, POST for long) declare.
+TOKEN_COUNT_RESPONSES: dict[int, OpenAPIResponse] = {
+    200: {
+        "description": "The count; `exact` is false for an estimate",
+        "content": {"application/json": {"model": TokenCount}},
+    },
+    400: {"description": "Validation failed, or a model of no known family"},
+}
