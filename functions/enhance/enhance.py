@@ -30,7 +30,7 @@ def enhance(
     response_format: Annotated[ResponseFormat, Query()] = "json",
 ) -> Response[EnhanceResult | str]:
     result = service.enhance(principal(app), body)
-    return json_or_text(result.model_dump(), result.enhanced_prompt, response_format)
+    return json_or_text(result, result.enhanced_prompt, response_format)
 
 
 handler = make_handler(app)

@@ -32,7 +32,7 @@ def compile_prompt(ref: str, body: Annotated[CompileIn | None, Body()] = None) -
     request = body or CompileIn()
     doc, used_label = service.document(principal(app), ref, request.version, request.label)
     compiled = service.compile(doc, used_label, request.variables, strict=request.strict)
-    return Response(200, "application/json", compiled, headers=etag_header(compiled["etag"]))
+    return Response(200, "application/json", Compiled.model_validate(compiled), headers=etag_header(compiled["etag"]))
 
 
 handler = make_handler(app)

@@ -29,7 +29,7 @@ service = PromptService()
 )
 def create_prompt(body: Annotated[PromptCreate, Body()]) -> Response[Prompt]:
     prompt = service.create(principal(app), body)
-    return Response(201, "application/json", prompt, headers=etag_header(prompt["etag"]))
+    return Response(201, "application/json", prompt, headers=etag_header(prompt.etag))
 
 
 handler = make_handler(app)

@@ -33,7 +33,7 @@ def get_prompt(
     response_format: Annotated[ResponseFormat, Query()] = "json",
 ) -> Response[Any]:  # JSON (`Prompt`) or text: pre-serialised by json_or_text
     prompt = service.get(principal(app), ref, version, label)
-    return json_or_text(prompt, prompt["content"], response_format, headers=etag_header(prompt["etag"]))
+    return json_or_text(prompt, prompt.content, response_format, headers=etag_header(prompt.etag))
 
 
 handler = make_handler(app)

@@ -34,7 +34,7 @@ def update_prompt(
     if_match: Annotated[str | None, Header(alias="if-match", max_length=200)] = None,
 ) -> Response[Prompt]:
     prompt = service.update(principal(app), ref, body, if_match)
-    return Response(200, "application/json", prompt, headers=etag_header(prompt["etag"]))
+    return Response(200, "application/json", prompt, headers=etag_header(prompt.etag))
 
 
 handler = make_handler(app)

@@ -32,7 +32,7 @@ def run_prompt(
     response_format: Annotated[ResponseFormat, Query()] = "json",
 ) -> Response[RunResult | str]:
     record = service.run_prompt(principal(app), ref, body or RunIn())
-    return json_or_text(record.result().model_dump(), record.output or "", response_format)
+    return json_or_text(record.result(), record.output or "", response_format)
 
 
 handler = make_handler(app)

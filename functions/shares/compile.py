@@ -31,7 +31,7 @@ service = ShareService()
 )
 def compile_share(token: str, body: Annotated[ShareCompileIn | None, Body()] = None) -> Response[Compiled]:
     compiled = service.compile(token, (body or ShareCompileIn()).variables)
-    return Response(200, "application/json", compiled, headers=etag_header(compiled["etag"]))
+    return Response(200, "application/json", Compiled.model_validate(compiled), headers=etag_header(compiled["etag"]))
 
 
 handler = make_handler(app)

@@ -16,6 +16,7 @@ from typing import Any, Literal
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.logging import correlation_paths
+from pydantic import BaseModel
 
 from promptbank.auth.principal import Principal
 from promptbank.errors import (
@@ -383,12 +384,15 @@ ResponseFormat = Literal["json", "text"]
 
 
 def json_or_text(
-    body: dict[str, Any], text: str, response_format: str | None, *, status: int = 200,
+    body: BaseModel | dict[str, Any], text: str, response_format: str | None, *, status: int = 200,
     headers: dict[str, str] | None = None,
 ) -> Response[Any]:
-    """`?response_format=text` (API.md §1): the main text alone as text/plain."""
+    """`?response_format=text` (API.md §1): the main text alone as text/plain. A model is written by its aliases
+    (`model_config`), like any other response."""
     if response_format == "text":
         return Response(status, "text/plain; charset=utf-8", text, headers=headers)
+    if isinstance(body, BaseModel):
+        body = body.model_dump(mode="json", by_alias=True)
     return Response(status, JSON, json.dumps(body, ensure_ascii=False), headers=headers)
 
 

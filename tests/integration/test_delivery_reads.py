@@ -30,7 +30,7 @@ def dynamodb_calls():
 @pytest.mark.parametrize("by", ["id", "slug"])
 def test_compiled_delivery_is_one_get_item(prompt, invoke, load_event, dynamodb_calls, by):
     # Given a compiled-delivery event for the prompt by id or by slug
-    ref = prompt["id"] if by == "id" else prompt["slug"]
+    ref = prompt.id if by == "id" else prompt.slug
     event = load_event("GetCompiledFunction")
     event["path"] = f"/v1/prompts/{ref}/compiled"
     event["pathParameters"] = {"ref": ref}
@@ -61,8 +61,8 @@ def test_another_users_published_version_is_one_get_item(
 ):
     # Given another user asking for a public prompt's production version (their default, or by name)
     event = load_event("GetCompiledFunction")
-    event["path"] = f"/v1/prompts/{public_prompt['id']}/compiled"
-    event["pathParameters"] = {"ref": public_prompt["id"]}
+    event["path"] = f"/v1/prompts/{public_prompt.id}/compiled"
+    event["pathParameters"] = {"ref": public_prompt.id}
     context = event["requestContext"]["authorizer"]
     context.update(user_id=STRANGER, principalId=STRANGER, credential=credential, environment=environment)
     if label:

@@ -266,7 +266,7 @@ def test_the_largest_prompt_write_stays_under_100_items(aws: Any) -> None:
     prompt = service.create(me, PromptCreate(name="Big", content="v1 {{a}}", is_public=True,
                                              tags=[f"old-{i}" for i in range(20)]))
     for n in range(18):
-        service.set_label(me, prompt["id"], f"label-{n}", LabelSet(version=1))
+        service.set_label(me, prompt.id, f"label-{n}", LabelSet(version=1))
     sizes: list[int] = []
 
     def record(params: dict[str, Any], **_: Any) -> None:
@@ -276,7 +276,7 @@ def test_the_largest_prompt_write_stays_under_100_items(aws: Any) -> None:
     # When it is renamed, re-slugged, re-tagged and given a published version 2 in one write
     service.update(
         me,
-        prompt["id"],
+        prompt.id,
         PromptUpdate.model_validate({"name": "Bigger", "slug": "bigger", "content": "v2 {{b}}",
                                      "tags": [f"new-{i}" for i in range(20)]}),
         None,
@@ -323,4 +323,4 @@ def test_a_concurrent_listing_is_retried_not_mistaken_for_a_taken_slug(
     # When a public prompt is created with an explicit slug
     prompt = service.create(me, PromptCreate(name="Busy", slug="busy", content="x", is_public=True))
     # Then it is retried and keeps its slug (not a 409, not "busy-2")
-    assert (prompt["slug"], len(attempts)) == ("busy", 2)
+    assert (prompt.slug, len(attempts)) == ("busy", 2)

@@ -11,14 +11,25 @@ import unicodedata
 import uuid
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from promptbank.auth.principal import Principal
 from promptbank.clock import iso, now
 from promptbank.cursor import decode_cursor, encode_cursor
 from promptbank.discovery.index import public_state
 from promptbank.errors import Conflict, Forbidden, NotFound, PreconditionFailed, ValidationFailed
-from promptbank.prompts.models import UUID_RE, LabelSet, PromptCreate, PromptUpdate, Publish
+from promptbank.outputs import Page
+from promptbank.prompts.models import (
+    UUID_RE,
+    LabelSet,
+    Prompt,
+    PromptCreate,
+    PromptSummary,
+    PromptUpdate,
+    Publish,
+    Version,
+    VersionSummary,
+)
 from promptbank.store.base import TransactionConflict, TransactOp, dedupe
 from promptbank.store.catalogue import public_index_ops
 from promptbank.store.prompts import MAX_LABELS, PromptStore, meta_item, version_item
@@ -37,6 +48,8 @@ META_FIELDS = ("name", "description", "category", "tags", "framework", "is_publi
 WRITE_ATTEMPTS = 12
 # The one label anyone but a prompt's owner may read (a public prompt's published version).
 PUBLISHED = "production"
+
+T = TypeVar("T")
 
 
 class _Retry(Exception):
@@ -77,7 +90,7 @@ def variables_list(fields: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _view(meta: dict[str, Any], versioned: dict[str, Any], number: int, etag: str | None) -> dict[str, Any]:
-    """The Prompt field order of API.md, with the versioned fields given by the caller."""
+    """The fields of `Prompt` and `PromptSummary` in API.md's order, with the versioned fields given by the caller."""
     labels = dict(sorted(meta["labels"].items()))
     return {
         "id": meta["id"],
@@ -100,14 +113,14 @@ def _view(meta: dict[str, Any], versioned: dict[str, Any], number: int, etag: st
     }
 
 
-def prompt_view(meta: dict[str, Any], version: dict[str, Any]) -> dict[str, Any]:
+def prompt_view(meta: dict[str, Any], version: dict[str, Any]) -> Prompt:
     versioned = {
         "content": version["content"],
         "system_prompt": version.get("system_prompt"),
         "variables": variables_list(version),
         "model_config": version.get("model_config") or {},
     }
-    return _view(meta, versioned, version["version"], version["etag"])
+    return Prompt.model_validate(_view(meta, versioned, version["version"], version["etag"]))
 
 
 def visible_meta(meta: dict[str, Any] | None, user_id: str) -> dict[str, Any] | None:
@@ -135,14 +148,15 @@ def readable_label(principal: Principal, owner_id: str, label: str | None) -> st
     return principal.default_label if owner_id == principal.user_id else PUBLISHED
 
 
-def summary_view(meta: dict[str, Any]) -> dict[str, Any]:
+def summary_view(meta: dict[str, Any]) -> PromptSummary:
     """PromptSummary: the metadata, and the latest version's number, settings and etag (kept on the META item)."""
     versioned = {"model_config": meta.get("latest_model_config") or {}}
-    return _view(meta, versioned, meta["latest_version"], meta.get("latest_etag"))
+    return PromptSummary.model_validate(_view(meta, versioned, meta["latest_version"], meta.get("latest_etag")))
 
 
-def version_view(version: dict[str, Any], labels: dict[str, int], *, full: bool) -> dict[str, Any]:
-    view = {
+def _version_fields(version: dict[str, Any], labels: dict[str, int]) -> dict[str, Any]:
+    """The fields of `Version` in API.md's order; `labels` names the labels that point at this version."""
+    return {
         "prompt_id": version["prompt_id"],
         "version": version["version"],
         "content": version["content"],
@@ -155,10 +169,17 @@ def version_view(version: dict[str, Any], labels: dict[str, int], *, full: bool)
         "etag": version["etag"],
         "created_at": version["created_at"],
     }
-    if not full:
-        view.pop("content")
-        view.pop("system_prompt")
-    return view
+
+
+def version_view(version: dict[str, Any], labels: dict[str, int]) -> Version:
+    return Version.model_validate(_version_fields(version, labels))
+
+
+def version_summary_view(version: dict[str, Any], labels: dict[str, int]) -> VersionSummary:
+    """A list entry: `Version` without `content` and `system_prompt`."""
+    fields = _version_fields(version, labels)
+    del fields["content"], fields["system_prompt"]
+    return VersionSummary.model_validate(fields)
 
 
 class PromptService:
@@ -229,7 +250,7 @@ class PromptService:
         return self.store.label_by_slug(owner_id, ref.slug, ref.label or default_label)
 
     # create -----------------------------------------------------------------------------------------------
-    def create(self, principal: Principal, data: PromptCreate) -> dict[str, Any]:
+    def create(self, principal: Principal, data: PromptCreate) -> Prompt:
         principal.require_write()
         fields = {
             "content": data.content,
@@ -254,7 +275,7 @@ class PromptService:
 
     def _create_with_slug(
         self, principal: Principal, data: PromptCreate, fields: dict[str, Any], slug: str
-    ) -> dict[str, Any]:
+    ) -> Prompt:
         moment = iso(self.clock())
         prompt_id = str(uuid.uuid4())
         version = version_item(
@@ -308,10 +329,10 @@ class PromptService:
         raise Conflict("The prompt is being changed concurrently; try again")
 
     # update -----------------------------------------------------------------------------------------------
-    def update(self, principal: Principal, ref: str, data: PromptUpdate, if_match: str | None) -> dict[str, Any]:
+    def update(self, principal: Principal, ref: str, data: PromptUpdate, if_match: str | None) -> Prompt:
         return self._retrying(lambda: self._update_once(principal, ref, data, normalise_etag(if_match)))
 
-    def _retrying(self, attempt: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    def _retrying(self, attempt: Callable[[], T]) -> T:
         for tries in range(WRITE_ATTEMPTS):
             try:
                 return attempt()
@@ -321,7 +342,7 @@ class PromptService:
 
     def _update_once(
         self, principal: Principal, ref: str, data: PromptUpdate, if_match: str | None
-    ) -> dict[str, Any]:
+    ) -> Prompt:
         meta = self.meta_for(principal, ref, write=True, consistent=True)
         latest = self.version_of(meta, meta["latest_version"], consistent=True)
         if if_match is not None and if_match != latest["etag"]:
@@ -443,15 +464,15 @@ class PromptService:
             raise _Retry() from None
 
     # labels -----------------------------------------------------------------------------------------------
-    def set_label(self, principal: Principal, ref: str, label: str, data: LabelSet) -> dict[str, Any]:
+    def set_label(self, principal: Principal, ref: str, label: str, data: LabelSet) -> Prompt:
         if label == "latest":
             raise ValidationFailed.field("label", "'latest' always points at the newest version and cannot be set")
         return self._retrying(lambda: self._move_label(principal, ref, label, data.version))
 
-    def publish(self, principal: Principal, ref: str, data: Publish) -> dict[str, Any]:
+    def publish(self, principal: Principal, ref: str, data: Publish) -> Prompt:
         return self._retrying(lambda: self._move_label(principal, ref, "production", data.version))
 
-    def _move_label(self, principal: Principal, ref: str, label: str, number: int | None) -> dict[str, Any]:
+    def _move_label(self, principal: Principal, ref: str, label: str, number: int | None) -> Prompt:
         meta = self.meta_for(principal, ref, write=True, consistent=True)
         number = number or meta["latest_version"]
         version = self.store.get_version(meta["id"], number, consistent=True)
@@ -484,7 +505,7 @@ class PromptService:
         self._retrying(attempt)
 
     # reads ------------------------------------------------------------------------------------------------
-    def get(self, principal: Principal, ref: str, version: int | None, label: str | None) -> dict[str, Any]:
+    def get(self, principal: Principal, ref: str, version: int | None, label: str | None) -> Prompt:
         meta = self.meta_for(principal, ref)
         if version is not None:
             return prompt_view(meta, self._readable_version(principal, meta, version))
@@ -494,9 +515,9 @@ class PromptService:
             raise NotFound(f"Prompt has no version labelled '{wanted}'")
         return prompt_view(meta, self.version_of(meta, number))
 
-    def get_version(self, principal: Principal, ref: str, number: int) -> dict[str, Any]:
+    def get_version(self, principal: Principal, ref: str, number: int) -> Version:
         meta = self.meta_for(principal, ref)
-        return version_view(self._readable_version(principal, meta, number), meta["labels"], full=True)
+        return version_view(self._readable_version(principal, meta, number), meta["labels"])
 
     def _readable_version(self, principal: Principal, meta: dict[str, Any], number: int) -> dict[str, Any]:
         """Version `number`; for anyone but the owner only the production one, other numbers as if missing."""
@@ -504,19 +525,18 @@ class PromptService:
             raise NotFound(f"Version {number} not found")
         return self.version_of(meta, number)
 
-    def list_versions(self, principal: Principal, ref: str, limit: int, cursor: str | None) -> dict[str, Any]:
+    def list_versions(self, principal: Principal, ref: str, limit: int, cursor: str | None) -> Page[VersionSummary]:
         meta = self.meta_for(principal, ref)
         scope = f"versions:{meta['id']}"
         start = decode_cursor(cursor, scope)
         if meta["owner_id"] != principal.user_id:
             # Anyone else's list is the production version alone: one read, always on the first page.
-            shown = [] if start else [self.version_of(meta, meta["labels"][PUBLISHED])]
-            return {"data": [version_view(item, meta["labels"], full=False) for item in shown], "next_cursor": None}
-        items, last = self.store.versions_page(meta["id"], limit, start)
-        return {
-            "data": [version_view(item, meta["labels"], full=False) for item in items],
-            "next_cursor": encode_cursor(last, scope),
-        }
+            shown, last = ([] if start else [self.version_of(meta, meta["labels"][PUBLISHED])]), None
+        else:
+            shown, last = self.store.versions_page(meta["id"], limit, start)
+        return Page[VersionSummary](
+            data=[version_summary_view(item, meta["labels"]) for item in shown], next_cursor=encode_cursor(last, scope)
+        )
 
     def list_prompts(
         self,
@@ -527,12 +547,12 @@ class PromptService:
         q: str | None,
         limit: int,
         cursor: str | None,
-    ) -> dict[str, Any]:
+    ) -> Page[PromptSummary]:
         """Most recently updated first; filters applied in DynamoDB, pages filled up to `limit`."""
         scope = f"prompts:{principal.user_id}"
         start = decode_cursor(cursor, scope)
         found, last = self.store.owner_prompts(principal.user_id, limit, start, category=category, tag=tag, q=q)
-        return {"data": [summary_view(i) for i in found], "next_cursor": encode_cursor(last, scope)}
+        return Page[PromptSummary](data=[summary_view(i) for i in found], next_cursor=encode_cursor(last, scope))
 
     # delete -----------------------------------------------------------------------------------------------
     def delete(self, principal: Principal, ref: str) -> None:
