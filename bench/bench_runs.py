@@ -31,6 +31,7 @@ from promptbank.limits import AiLimiter  # noqa: E402
 from promptbank.provider_keys.service import ProviderCredentials  # noqa: E402
 from promptbank.providers import ChatMessage, close_client  # noqa: E402
 from promptbank.runs.service import Call, RunService  # noqa: E402
+from promptbank.store.runs import run_item  # noqa: E402
 
 GOAL = 1.5
 KEY = "sk-bench-0123456789"
@@ -44,8 +45,8 @@ class MemoryRuns:
     def __init__(self) -> None:
         self.items: list[dict[str, Any]] = []
 
-    def put_run(self, item: dict[str, Any]) -> None:
-        self.items.append(item)
+    def put_run(self, record: Any) -> None:
+        self.items.append(run_item(record))
 
 
 class MemoryLimit:

@@ -4,43 +4,19 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any, Literal
 
-from promptbank.clock import epoch, iso
 from promptbank.runs.models import Run, RunResult
-from promptbank.store.runs import RUN_SK, prompt_runs_pk, run_pk, user_runs_pk
-
-RUN_TTL = timedelta(days=90)
-OUTPUT_CHARS = 10_000
-ERROR_CHARS = 2_000
+from promptbank.store.runs import RUN_FIELDS
 
 Status = Literal["succeeded", "failed"]
-
-RUN_FIELDS = (
-    "id",
-    "source",
-    "prompt_id",
-    "prompt_version",
-    "model",
-    "provider",
-    "status",
-    "output",
-    "error",
-    "latency_ms",
-    "input_tokens",
-    "output_tokens",
-    "cost_usd",
-    "finish_reason",
-    "quality_score",
-    "passed",
-    "created_at",
-)
 
 
 @dataclass(frozen=True)
 class RunRecord:
-    """One provider call as recorded; `output` is the whole answer (the item keeps its first 10,000 chars)."""
+    """One provider call as recorded; `output` is the whole answer (its item keeps the first 10,000 chars:
+    `store.runs.run_item`)."""
 
     user_id: str
     source: str
@@ -65,28 +41,6 @@ class RunRecord:
         if self.id:
             return self
         return replace(self, id=str(uuid.uuid4()))
-
-    def item(self) -> dict[str, Any]:
-        created = iso(self.created_at)
-        # Microseconds in the sort key keep runs of one millisecond in order; the id makes it unique.
-        order = self.created_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ") + f"#{self.id}"
-        item: dict[str, Any] = {
-            "pk": run_pk(self.id),
-            "sk": RUN_SK,
-            "kind": "run",
-            "user_id": self.user_id,
-            "gsi1pk": user_runs_pk(self.user_id),
-            "gsi1sk": order,
-            "ttl": epoch(self.created_at + RUN_TTL),
-            **{name: getattr(self, name) for name in RUN_FIELDS if name != "created_at"},
-            "created_at": created,
-        }
-        item["output"] = self.output[:OUTPUT_CHARS] if self.output is not None else None
-        item["error"] = self.error[:ERROR_CHARS] if self.error is not None else None
-        if self.prompt_id:
-            item["gsi2pk"] = prompt_runs_pk(self.user_id, self.prompt_id)
-            item["gsi2sk"] = order
-        return item
 
     def result(self) -> RunResult:
         """The API's `RunResult` (the whole output, not the stored prefix)."""

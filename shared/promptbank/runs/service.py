@@ -220,7 +220,7 @@ class RunService:
                 latency_ms=round((time.monotonic() - started) * 1000),
                 error=error_text(err),
             ).with_id()
-            self.runs.put_run(failed.item())
+            self.runs.put_run(failed)
             raise
         cost = None
         if response.input_tokens is not None and response.output_tokens is not None:
@@ -235,7 +235,7 @@ class RunService:
             cost_usd=cost,
             finish_reason=finish_reason(response.finish_reason),
         ).with_id()
-        self.runs.put_run(record.item())
+        self.runs.put_run(record)
         return record
 
 

@@ -12,11 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from promptbank.clock import epoch, iso
 from promptbank.errors import Conflict
 from promptbank.store.base import TableStore, TransactOp, serialize
+
+if TYPE_CHECKING:
+    from promptbank.runs.records import RunRecord
 
 RUN_SK = "RUN"
 RUN_PK_PREFIX = "RUN#"
@@ -24,6 +29,29 @@ MARKER_SK = "RUNSTAT"
 #: Longer than a stream record can live (24 h) plus every retry of it.
 MARKER_TTL_S = 7 * 24 * 3600
 INDEX_KEYS = {"gsi1": ("gsi1pk", "gsi1sk"), "gsi2": ("gsi2pk", "gsi2sk")}
+RUN_TTL = timedelta(days=90)
+OUTPUT_CHARS = 10_000
+ERROR_CHARS = 2_000
+#: The attributes of a run item that the API's `Run` shows, in its order.
+RUN_FIELDS = (
+    "id",
+    "source",
+    "prompt_id",
+    "prompt_version",
+    "model",
+    "provider",
+    "status",
+    "output",
+    "error",
+    "latency_ms",
+    "input_tokens",
+    "output_tokens",
+    "cost_usd",
+    "finish_reason",
+    "quality_score",
+    "passed",
+    "created_at",
+)
 
 
 def run_pk(run_id: str) -> str:
@@ -48,6 +76,30 @@ def stats_sk(day: str, model: str) -> str:
 
 def marker_pk(run_id: str) -> str:
     return f"RUNSTAT#{run_id}"
+
+
+def run_item(record: RunRecord) -> dict[str, Any]:
+    """The item of a run: keyed by id and, in time order, in the user's (gsi1) and the prompt's (gsi2) index;
+    `output` cut to OUTPUT_CHARS and `error` to ERROR_CHARS; expires RUN_TTL after it was made."""
+    # Microseconds in the sort key keep runs of one millisecond in order; the id makes it unique.
+    order = record.created_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ") + f"#{record.id}"
+    item: dict[str, Any] = {
+        "pk": run_pk(record.id),
+        "sk": RUN_SK,
+        "kind": "run",
+        "user_id": record.user_id,
+        "gsi1pk": user_runs_pk(record.user_id),
+        "gsi1sk": order,
+        "ttl": epoch(record.created_at + RUN_TTL),
+        **{name: getattr(record, name) for name in RUN_FIELDS if name != "created_at"},
+        "created_at": iso(record.created_at),
+    }
+    item["output"] = record.output[:OUTPUT_CHARS] if record.output is not None else None
+    item["error"] = record.error[:ERROR_CHARS] if record.error is not None else None
+    if record.prompt_id:
+        item["gsi2pk"] = prompt_runs_pk(record.user_id, record.prompt_id)
+        item["gsi2sk"] = order
+    return item
 
 
 @dataclass(frozen=True)
@@ -78,9 +130,9 @@ class _AlreadyCounted(Conflict):
 
 class RunStore(TableStore):
     # runs ------------------------------------------------------------------------------------------------
-    def put_run(self, item: Mapping[str, Any]) -> None:
+    def put_run(self, record: RunRecord) -> None:
         """A new run; the id is fresh, so the condition only guards against a (theoretical) id collision."""
-        self.put(item, condition="attribute_not_exists(pk)")
+        self.put(run_item(record), condition="attribute_not_exists(pk)")
 
     def get_run(self, run_id: str) -> dict[str, Any] | None:
         return self.get(run_pk(run_id), RUN_SK)

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from promptbank.provider_keys.defaults import DefaultKey, DeploymentDefaults
 from promptbank.runs.records import RunRecord, run_view
+from promptbank.store.runs import run_item
 
 MOMENT = datetime(2026, 11, 23, 10, 15, 30, 123456, tzinfo=UTC)
 
@@ -18,7 +19,7 @@ def _record(**fields) -> RunRecord:
 
 def test_a_run_item_is_keyed_for_get_by_id_and_both_time_orders():
     # When a prompt run becomes an item
-    item = _record().item()
+    item = run_item(_record())
     # Then it is keyed by id, and by time in the user's and the prompt's index
     order = f"2026-11-23T10:15:30.123456Z#{item['id']}"
     assert (item["pk"], item["sk"]) == (f"RUN#{item['id']}", "RUN")
@@ -29,14 +30,14 @@ def test_a_run_item_is_keyed_for_get_by_id_and_both_time_orders():
 
 def test_a_run_expires_after_90_days():
     # When a run becomes an item
-    item = _record().item()
+    item = run_item(_record())
     # Then its TTL is 90 days after it was made
     assert item["ttl"] == int((MOMENT + timedelta(days=90)).timestamp())
 
 
 def test_a_run_without_a_prompt_is_not_in_the_prompt_index():
     # When a chat (no prompt) becomes an item
-    item = _record(prompt_id=None, prompt_version=None, source="chat").item()
+    item = run_item(_record(prompt_id=None, prompt_version=None, source="chat"))
     # Then it has no prompt index key
     assert "gsi2pk" not in item and "gsi2sk" not in item
 
@@ -45,7 +46,7 @@ def test_the_item_keeps_the_first_10000_characters_and_the_result_all_of_it():
     # Given an answer of 12,345 characters
     record = _record(output="x" * 12_345)
     # Then the stored item keeps 10,000 and the RunResult all of them
-    assert len(record.item()["output"]) == 10_000
+    assert len(run_item(record)["output"]) == 10_000
     assert len(record.result().output) == 12_345
 
 
@@ -57,7 +58,7 @@ def test_every_run_gets_its_own_id():
 
 def test_the_run_view_has_every_field_of_the_contract():
     # When a stored run is shown
-    view = run_view(_record().item())
+    view = run_view(run_item(_record()))
     # Then it has the Run fields of API.md, in order
     assert list(view.model_dump()) == ["id", "source", "prompt_id", "prompt_version", "model", "provider", "status", "output",
                           "error", "latency_ms", "input_tokens", "output_tokens", "cost_usd", "finish_reason",
