@@ -20,7 +20,7 @@ app = make_app()
     },
 )
 def list_models() -> Page[Model]:
-    return Page[Model](data=[Model.model_validate(model.to_dict()) for model in load_models()], next_cursor=None)
+    return Page[Model](data=[Model.model_validate(model, from_attributes=True) for model in load_models()], next_cursor=None)
 
 
 handler = make_handler(app)

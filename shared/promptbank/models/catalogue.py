@@ -19,7 +19,7 @@ _DATA_FILE = Path(__file__).with_name("models.json")
 
 @dataclass(frozen=True, slots=True)
 class Model:
-    """One catalogue entry; ``to_dict`` is the API's `Model` shape."""
+    """One catalogue entry; the API's `Model` (runs.models.Model) is it without `aliases`."""
 
     id: str
     provider: str
@@ -31,17 +31,6 @@ class Model:
     # Other ids the provider itself accepts for the same model at the same price (dated snapshots,
     # Anthropic's `-latest`/`-4-0` aliases): looked up by get_model, never rewritten when routing.
     aliases: tuple[str, ...] = field(default=())
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "provider": self.provider,
-            "context_window": self.context_window,
-            "input_usd_per_mtok": self.input_usd_per_mtok,
-            "output_usd_per_mtok": self.output_usd_per_mtok,
-            "tokenizer": self.tokenizer,
-            "pricing_as_of": self.pricing_as_of,
-        }
 
 
 @dataclass(frozen=True, slots=True)

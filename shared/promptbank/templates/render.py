@@ -150,16 +150,12 @@ def check_compiled_size(
     for name, value in (defaults or {}).items():
         if name in bounds and isinstance(value, str) and len(value) > bounds[name]:
             bounds[name] = len(value)  # defaults are not checked against the includes' declarations
-    memo: dict[Template, int] = {}
 
-    def worst(tpl: Template) -> int:
-        known = memo.get(tpl)
-        if known is None:
-            footprint = tpl.footprint
-            known = footprint.static + sum(bounds[name] * n for name, n in footprint.placeholders)
-            known += sum(worst(resolved[ref.key]) * n for ref, n in footprint.includes)
-            memo[tpl] = known
-        return known
+    def own(tpl: Template) -> int:
+        footprint = tpl.footprint
+        return footprint.static + sum(bounds[name] * n for name, n in footprint.placeholders)
+
+    worst = _sized(own, lambda tpl: tpl.footprint.includes, resolved)
 
     sizes = [worst(tpl) for tpl in templates]
     total = sum(sizes)
@@ -170,6 +166,26 @@ def check_compiled_size(
             total, max_chars, worst_case=True, field=heaviest.field, chain=chain, at=at
         )
     return total
+
+
+def _sized(
+    own: Callable[[Template], int],
+    includes: Callable[[Template], Iterable[tuple[IncludeRef, int]]],
+    resolved: Mapping[RefKey, Template],
+) -> Callable[[Template], int]:
+    """A template's size: `own(tpl)` plus, for each of its `includes` (reference, occurrences), the target's size
+    times its occurrences; memoised, so each target is sized once however often it is included. The include
+    walk has already refused cycles, so the recursion ends."""
+    memo: dict[Template, int] = {}
+
+    def size(tpl: Template) -> int:
+        known = memo.get(tpl)
+        if known is None:
+            known = own(tpl) + sum(size(resolved[ref.key]) * n for ref, n in includes(tpl))
+            memo[tpl] = known
+        return known
+
+    return size
 
 
 def _heaviest_chain(
@@ -439,16 +455,11 @@ def _check_size(
     occurrence at its target's bound): when it fits, nothing is counted. Else the exact size, from the lengths
     of the pieces and values of each template once. Neither builds any text.
     """
-    quick: dict[Template, int] = {}
-
-    def bound(tpl: Template) -> int:
-        known = quick.get(tpl)
-        if known is None:
-            program = tpl.program
-            known = len(tpl.source) + len(program.pieces) // 2 * hole_bound
-            known += sum(bound(render.resolved[ref.key]) for _, ref, _ in program.includes)
-            quick[tpl] = known
-        return known
+    bound = _sized(
+        lambda tpl: len(tpl.source) + len(tpl.program.pieces) // 2 * hole_bound,
+        lambda tpl: [(ref, 1) for _, ref, _ in tpl.program.includes],
+        render.resolved,
+    )
 
     templates = [tpl for tpl in parts if tpl is not None]
     if sum(map(bound, templates)) <= max_chars:
