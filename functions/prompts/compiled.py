@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Header, Query
 from promptbank.http import ResponseFormat, etag_header, json_or_text, make_app, make_handler, principal
 from promptbank.prompts.delivery import DeliveryService, parse_variables_json
 from promptbank.prompts.models import LABEL_PATTERN, MAX_QUERY_VARIABLES_JSON, Compiled
-from promptbank.prompts.service import normalise_etag
+from promptbank.prompts.service import etag_matches
 
 app = make_app()
 service = DeliveryService()
@@ -52,7 +52,7 @@ def get_compiled(
     doc, used_label = service.document(principal(app), ref, version, label)
     compiled = service.compile(doc, used_label, values, strict=strict)
     headers = etag_header(compiled["etag"])
-    if if_none_match is not None and compiled["etag"] in {normalise_etag(t) for t in if_none_match.split(",")}:
+    if if_none_match is not None and etag_matches(if_none_match, compiled["etag"]):
         return Response(304, headers=headers)
     return json_or_text(compiled, compiled["compiled_prompt"], response_format, headers=headers)
 

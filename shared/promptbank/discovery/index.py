@@ -8,13 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from promptbank.store.filters import search_text
 from promptbank.templates import parse_cached, variable_specs
 
 MAX_TAGS = 20
-
-
-def search_text(name: str, description: str | None) -> str:
-    return f"{name}\n{description or ''}".lower()
 
 
 def unique_tags(tags: list[str] | None) -> list[str]:

@@ -165,7 +165,12 @@ class DeliveryService:
 
 
 def markdown_file(doc: dict[str, Any], meta: dict[str, Any]) -> str:
-    """The raw prompt file: YAML front matter (each value as JSON, which YAML 1.2 reads as is) then the content."""
+    """The raw prompt file: YAML front matter that YAML 1.1 and 1.2 readers load back to these values, then the
+    content exactly."""
+    # Imported here: PyYAML takes tens of milliseconds to import, which the compiled route (this module too) need
+    # not pay on a cold start.
+    from promptbank.prompts.frontmatter import front_matter
+
     front = {
         "name": meta["name"],
         "slug": meta["slug"],
@@ -178,5 +183,4 @@ def markdown_file(doc: dict[str, Any], meta: dict[str, Any]) -> str:
         "variables": doc.get("variables") or {},
         "version": doc["version"],
     }
-    lines = ["---", *(f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in front.items()), "---", ""]
-    return "\n".join(lines) + doc["content"]
+    return front_matter(front) + doc["content"]

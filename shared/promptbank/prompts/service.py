@@ -68,12 +68,25 @@ def version_etag(prompt_id: str, version: int, fields: dict[str, Any]) -> str:
 
 
 def normalise_etag(value: str | None) -> str | None:
-    """Accept `abc`, `"abc"` and `W/"abc"` alike (the header carries the quoted form)."""
+    """Accept `abc`, `"abc"` and `W/"abc"` alike (the header carries the quoted form): one entity tag."""
     if value is None:
         return None
     value = value.strip()
     value = value.removeprefix("W/")
     return value.strip('"')
+
+
+#: One member of an entity-tag list: up to the next comma that is outside quotes (an entity tag may hold one).
+_ETAG_LIST_MEMBER = re.compile(r'(?:[^,"]|"[^"]*"?)+')
+
+
+def etag_matches(header: str, etag: str) -> bool:
+    """Whether an `If-Match` or `If-None-Match` value holds the current `etag` (RFC 9110 §13.1.1-2): `*` matches
+    any current version; otherwise the value is a comma-separated list of entity tags and matches when one of
+    them is `etag`, in any form `normalise_etag` accepts (`W/` included: a proxy may weaken the tags it passes)."""
+    if header.strip() == "*":
+        return True
+    return any(normalise_etag(member) == etag for member in _ETAG_LIST_MEMBER.findall(header))
 
 
 def slugify(name: str) -> str:
@@ -330,7 +343,7 @@ class PromptService:
 
     # update -----------------------------------------------------------------------------------------------
     def update(self, principal: Principal, ref: str, data: PromptUpdate, if_match: str | None) -> Prompt:
-        return self._retrying(lambda: self._update_once(principal, ref, data, normalise_etag(if_match)))
+        return self._retrying(lambda: self._update_once(principal, ref, data, if_match))
 
     def _retrying(self, attempt: Callable[[], T]) -> T:
         for tries in range(WRITE_ATTEMPTS):
@@ -345,7 +358,7 @@ class PromptService:
     ) -> Prompt:
         meta = self.meta_for(principal, ref, write=True, consistent=True)
         latest = self.version_of(meta, meta["latest_version"], consistent=True)
-        if if_match is not None and if_match != latest["etag"]:
+        if if_match is not None and not etag_matches(if_match, latest["etag"]):
             raise PreconditionFailed("If-Match does not match the current version's ETag")
         sent = data.model_dump(exclude_unset=True, by_alias=True)
         if "model_config" in sent:

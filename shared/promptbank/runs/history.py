@@ -40,30 +40,20 @@ class RunHistory:
         limit: int,
         cursor: str | None,
     ) -> Page[Run]:
-        """Newest first; `source` is filtered in DynamoDB and pages are filled up to `limit`."""
+        """Newest first; `source` is filtered in DynamoDB and pages are filled up to `limit` (or MAX_PAGE_BYTES);
+        the last page, full or not, has no cursor."""
         scope = f"runs:{principal.user_id}:{prompt_id or ''}:{source or ''}"
         start = decode_cursor(cursor, scope)
+        items, next_key = self.store.runs_page(principal.user_id, prompt_id, source=source, limit=limit, start_key=start)
         found: list[Run] = []
         size = 0
-        last_item: dict[str, Any] = {}
-        while True:
-            want = limit - len(found) if source is None else max(limit - len(found), 50)
-            items, last = self.store.runs_page(
-                principal.user_id, prompt_id, source=source, limit=want, start_key=start
-            )
-            for index, item in enumerate(items):
-                view = run_view(item)
-                size += len(view.model_dump_json().encode())
-                if found and size > MAX_PAGE_BYTES:
-                    return self._page(found, scope, self.store.page_key(last_item, prompt_id))
-                found.append(view)
-                last_item = item
-                if len(found) == limit:
-                    more = index < len(items) - 1 or last is not None
-                    return self._page(found, scope, self.store.page_key(item, prompt_id) if more else None)
-            if not last:
-                return self._page(found, scope, None)
-            start = last
+        for index, item in enumerate(items):
+            view = run_view(item)
+            size += len(view.model_dump_json().encode())
+            if found and size > MAX_PAGE_BYTES:
+                return self._page(found, scope, self.store.page_key(items[index - 1], prompt_id))
+            found.append(view)
+        return self._page(found, scope, next_key)
 
     @staticmethod
     def _page(found: list[Run], scope: str, key: dict[str, Any] | None) -> Page[Run]:

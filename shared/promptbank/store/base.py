@@ -64,6 +64,13 @@ def deserialize(item: Mapping[str, Any]) -> dict[str, Any]:
     return {k: _python(_deserializer.deserialize(v)) for k, v in item.items()}
 
 
+def resume_key(item: Mapping[str, Any], index: str | None = None) -> dict[str, Any]:
+    """The wire-format `ExclusiveStartKey` that resumes a query of the table (or of `index`: every index of the
+    table is `<index>pk`/`<index>sk`) right after `item`."""
+    names = ("pk", "sk") if index is None else ("pk", "sk", f"{index}pk", f"{index}sk")
+    return serialize({name: item[name] for name in names})
+
+
 ConflictFactory = Callable[[], PromptbankError]
 
 
@@ -136,6 +143,48 @@ class TableStore:
                 raise ValidationFailed.field("cursor", "Invalid cursor") from None
             raise
         return [deserialize(i) for i in response.get("Items", [])], response.get("LastEvaluatedKey")
+
+    def query_page(
+        self,
+        key_condition: str,
+        values: Mapping[str, Any],
+        *,
+        limit: int,
+        start_key: Mapping[str, Any] | None = None,
+        index: str | None = None,
+        filter_expression: str | None = None,
+        min_read: int = 0,
+        **kwargs: Any,
+    ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        """One page of a cursor-paged list: up to `limit` items (that pass the filter) from `start_key` on, and
+        the key that resumes right after the last of them, or None when no item follows it: a last page that
+        is exactly full carries no cursor (API.md §1: no empty extra page).
+
+        Each request asks for one item more than the page still needs; that item, when it comes, says a next
+        page exists at no extra request (a `Limit=1` probe would cost one more request on every full page).
+        A filtered query reads at least `min_read` items per request, since the filter drops some of them.
+        `kwargs` are `query`'s (`names`, `forward`, `consistent`).
+        """
+        found: list[dict[str, Any]] = []
+        start = start_key
+        while True:
+            wanted = limit + 1 - len(found)
+            items, last = self.query(
+                key_condition,
+                values,
+                index=index,
+                filter_expression=filter_expression,
+                limit=max(wanted, min_read) if filter_expression else wanted,
+                start_key=start,
+                **kwargs,
+            )
+            for item in items:
+                if len(found) == limit:
+                    return found, resume_key(found[-1], index)
+                found.append(item)
+            if not last:
+                return found, None
+            start = last
 
     def query_all(self, key_condition: str, values: Mapping[str, Any], **kwargs: Any) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = []

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from promptbank.store.base import TableStore, TransactOp, serialize
-from promptbank.store.filters import listing_filter
+from promptbank.store.filters import listing_filter, search_text
 
 META = "META"
 SLUG = "SLUG"
@@ -36,11 +36,6 @@ def label_sk(label: str) -> str:
 
 def owner_index_pk(owner_id: str) -> str:
     return f"OWNER#{owner_id}"
-
-
-def search_text(name: str, description: str | None) -> str:
-    """What `q` is matched against: name and description, lower case."""
-    return f"{name}\n{description or ''}".lower()
 
 
 def meta_item(meta: dict[str, Any]) -> dict[str, Any]:
@@ -110,7 +105,7 @@ class PromptStore(TableStore):
     def versions_page(
         self, prompt_id: str, limit: int, start_key: dict[str, Any] | None
     ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
-        return self.query(
+        return self.query_page(
             "pk = :pk AND begins_with(sk, :v)",
             {":pk": prompt_pk(prompt_id), ":v": "V#"},
             forward=False,
@@ -129,31 +124,23 @@ class PromptStore(TableStore):
         q: str | None = None,
     ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
         """Up to `limit` of the owner's prompts (META items), most recently updated first, that pass the filter,
-        and the key to resume after the last of them (None when the list is done).
+        and the key to resume after the last of them (None when no prompt that passes follows).
 
         The filter is applied in DynamoDB; a filtered listing reads index pages of at least 25 until `limit`
         items passed, so a selective filter costs a few requests rather than one per match.
         """
         where = listing_filter(category=category, tag=tag, q=q)
-        found: list[dict[str, Any]] = []
-        while True:
-            items, last = self.query(
-                "gsi1pk = :owner",
-                {":owner": owner_index_pk(owner_id), **where.values},
-                index="gsi1",
-                forward=False,
-                limit=max(limit, 25) if where.expression else limit - len(found),
-                start_key=start_key,
-                filter_expression=where.expression,
-                names=where.names or None,
-            )
-            for item in items:
-                found.append(item)
-                if len(found) == limit:
-                    return found, serialize({k: item[k] for k in ("pk", "sk", "gsi1pk", "gsi1sk")})
-            if not last:
-                return found, None
-            start_key = last
+        return self.query_page(
+            "gsi1pk = :owner",
+            {":owner": owner_index_pk(owner_id), **where.values},
+            index="gsi1",
+            forward=False,
+            limit=limit,
+            min_read=25,
+            start_key=start_key,
+            filter_expression=where.expression,
+            names=where.names or None,
+        )
 
     def partition_keys(self, prompt_id: str) -> list[tuple[str, str]]:
         items = self.query_all("pk = :pk", {":pk": prompt_pk(prompt_id)}, consistent=True)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from promptbank.clock import epoch, iso
 from promptbank.errors import Conflict
-from promptbank.store.base import TableStore, TransactOp, serialize
+from promptbank.store.base import TableStore, TransactOp, resume_key
 
 if TYPE_CHECKING:
     from promptbank.runs.records import RunRecord
@@ -146,7 +146,9 @@ class RunStore(TableStore):
         limit: int,
         start_key: Mapping[str, Any] | None,
     ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
-        """One page, newest first, from gsi1 (all of a user's runs) or gsi2 (of one prompt)."""
+        """One page, newest first, from gsi1 (all of a user's runs) or gsi2 (of one prompt): up to `limit` runs
+        (of `source`, filtered in DynamoDB, at least 50 read per request) and the key that resumes after the last
+        of them, or None when no run follows."""
         index = "gsi1" if prompt_id is None else "gsi2"
         hash_key = INDEX_KEYS[index][0]
         key = user_runs_pk(user_id) if prompt_id is None else prompt_runs_pk(user_id, prompt_id)
@@ -157,13 +159,14 @@ class RunStore(TableStore):
             filter_expression = "#source = :source"
             names["#source"] = "source"
             values[":source"] = source
-        return self.query(
+        return self.query_page(
             "#h = :h",
             values,
             index=index,
             names=names,
             filter_expression=filter_expression,
             limit=limit,
+            min_read=50,
             start_key=start_key,
             forward=False,
         )
@@ -171,9 +174,7 @@ class RunStore(TableStore):
     @staticmethod
     def page_key(item: Mapping[str, Any], prompt_id: str | None) -> dict[str, Any]:
         """The wire-format start key that resumes a listing right after `item`."""
-        index = "gsi1" if prompt_id is None else "gsi2"
-        names = ("pk", "sk", *INDEX_KEYS[index])
-        return serialize({name: item[name] for name in names})
+        return resume_key(item, "gsi1" if prompt_id is None else "gsi2")
 
     # stats -----------------------------------------------------------------------------------------------
     def count_run_once(
