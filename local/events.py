@@ -11,7 +11,9 @@ import re
 import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -21,7 +23,23 @@ from local.template import ACCOUNT_ID, REGION, STACK_NAME, EventSource, Function
 
 log = logging.getLogger("local.events")
 
-DEFAULT_STREAM_RETRIES = 2
+#: A DynamoDB stream keeps a record 24 h: what MaximumRetryAttempts -1 (retry until the record expires) and an unset
+#: or -1 MaximumRecordAgeInSeconds come to.
+STREAM_RETENTION_S = 24 * 3600.0
+#: The pause before a stream batch's n-th retry: STREAM_RETRY_FIRST_S * 2**(n-1), at most STREAM_RETRY_MAX_S.
+STREAM_RETRY_FIRST_S = 0.02
+STREAM_RETRY_MAX_S = 0.5
+#: Event source mapping settings only stream sources take: AWS rejects them on an SQS event.
+STREAM_ONLY_PROPERTIES = (
+    "BisectBatchOnFunctionError",
+    "DestinationConfig",
+    "MaximumRecordAgeInSeconds",
+    "MaximumRetryAttempts",
+    "ParallelizationFactor",
+    "StartingPosition",
+    "StartingPositionTimestamp",
+    "TumblingWindowInSeconds",
+)
 POLL_INTERVAL_S = 0.2
 STREAM_TRIM_INTERVAL_S = 10.0
 STREAM_KEEP_RECORDS = 1000
@@ -109,6 +127,11 @@ class Source:
     def name(self) -> str:
         return f"{self.spec.logical_id}.{self.event.name}"
 
+    @property
+    def busy(self) -> bool:
+        """Work in hand that a later poll will carry on (a stream batch waiting for its retry)."""
+        return False
+
     def poll_once(self) -> int:
         with self.lock:
             return self._poll()
@@ -122,8 +145,75 @@ class Source:
         return self.functions[self.spec.logical_id].invoke(event)
 
 
+def _flag(value: Any) -> bool:
+    return value is True or str(value).lower() == "true"
+
+
+def _iso(epoch: float, milliseconds: bool = False) -> str:
+    moment = datetime.fromtimestamp(epoch, UTC)
+    return moment.isoformat(timespec="milliseconds" if milliseconds else "seconds").replace("+00:00", "Z")
+
+
+def _arrival(record: Mapping[str, Any]) -> float:
+    """When a stream record was written (epoch seconds): what its age is measured from."""
+    created = record["dynamodb"].get("ApproximateCreationDateTime")
+    return float(created) if isinstance(created, int | float) else time.time()
+
+
+class FailureDestination:
+    """A stream event source's `DestinationConfig.OnFailure`: where the invocation record of each batch Lambda
+    gives up on goes. SQS queues get it as a message (the queue is found by the name in its ARN, so a queue made
+    at run time works too); SNS topics are not emulated, the record is logged instead."""
+
+    def __init__(self, arn: str, sqs: Any, queue_url: str | None = None) -> None:
+        self.arn = arn
+        self.sqs = sqs
+        self.queue_url = queue_url
+        self.is_queue = arn.startswith("arn:aws:sqs:")
+
+    def send(self, owner: str, record: dict[str, Any]) -> None:
+        body = json.dumps(record)
+        if not self.is_queue:
+            log.error("%s: OnFailure destination %s is not emulated; the record was:\n%s", owner, self.arn, body)
+            return
+        try:
+            if self.queue_url is None:
+                name = self.arn.rsplit(":", 1)[-1]
+                self.queue_url = str(self.sqs.get_queue_url(QueueName=name)["QueueUrl"])
+            self.sqs.send_message(QueueUrl=self.queue_url, MessageBody=body)
+        except Exception as err:  # Lambda drops a record it can't deliver to the destination; so does this
+            log.error(
+                "%s: sending to the OnFailure destination %s failed (%s); the record was:\n%s",
+                owner,
+                self.arn,
+                err,
+                body,
+            )
+
+
+@dataclass
+class _StreamBatch:
+    """Stream records being delivered: the batch read from the shard, a retried tail of it, or a bisected half."""
+
+    records: list[dict[str, Any]]
+    retries: int = 0  # retries counted against MaximumRetryAttempts (bisecting is not one)
+    invocations: int = 0  # invocations with these records in the batch: approximateInvokeCount
+    not_before: float = 0.0  # clock time of the next attempt
+    status_code: int = 0  # the last invocation's, for the failure record; 0 before any
+    function_error: str | None = None
+
+
 class StreamSource(Source):
-    """Type: DynamoDB. Reads moto's stream shard in process, by sequence number, from its end at start-up."""
+    """Type: DynamoDB. Reads moto's stream shard in process, by sequence number, from its end at start-up.
+
+    A batch in hand is delivered one invocation per poll (so a drain, a stop or a long retry never holds the
+    source's lock for more than one invocation), and no later record is read until it is done, as Lambda holds
+    the shard. On a function error it is bisected (BisectBatchOnFunctionError, batches of two or more records;
+    the halves keep the retry count, since AWS doesn't count splitting as a retry) or retried after a short
+    pause; a ReportBatchItemFailures response retries from the first reported record (a counted retry). Records
+    are given up when MaximumRetryAttempts retries have failed (-1: never) or when they are older than
+    MaximumRecordAgeInSeconds (-1 or unset: the stream's 24 h), and their invocation record goes to the
+    OnFailure destination."""
 
     kind = "DynamoDB"
 
@@ -135,7 +225,8 @@ class StreamSource(Source):
         on_change: Callable[[], None],
         table_name: str,
         stream_arn: str,
-        swept: set[tuple[str, str]] | None = None,
+        sweeper: TtlSweeper | None = None,
+        on_failure: FailureDestination | None = None,
     ) -> None:
         super().__init__(functions, spec, event, on_change)
         props = event.properties
@@ -143,12 +234,34 @@ class StreamSource(Source):
         self.stream_arn = stream_arn
         self.batch_size = int(props.get("BatchSize") or 100)
         retries = props.get("MaximumRetryAttempts")
-        self.max_retries = DEFAULT_STREAM_RETRIES if retries in (None, -1) else min(int(retries), 5)
+        self.max_retries = -1 if retries is None else int(retries)  # AWS's default is -1
+        if not -1 <= self.max_retries <= 10000:
+            log.warning(
+                "%s: AWS rejects MaximumRetryAttempts %d (-1 to 10000); used as given", self.name, self.max_retries
+            )
+        age = props.get("MaximumRecordAgeInSeconds")
+        self.max_age_s = STREAM_RETENTION_S if age is None or int(age) == -1 else float(age)
+        if age is not None and int(age) != -1 and not 60 <= int(age) <= 604800:
+            log.warning(
+                "%s: AWS rejects MaximumRecordAgeInSeconds %s (-1, or 60 to 604800); used as given", self.name, age
+            )
+        self.bisect = _flag(props.get("BisectBatchOnFunctionError"))
         self.report_failures = "ReportBatchItemFailures" in (props.get("FunctionResponseTypes") or [])
         self.enabled = props.get("Enabled", True) is not False
         self.filters = _filters(props)
-        self.swept = swept if swept is not None else set()
+        self.sweeper = sweeper
+        self.on_failure = on_failure
+        self.function_arn = f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{spec.name}"
+        self.clock: Callable[[], float] = time.time  # wall clock: record ages are measured against it
+        self.work: deque[_StreamBatch] = deque()
         self.position = self._shard_end()
+        with MOTO_LOCK:
+            shard = self._shard()
+            self.shard_id = str(shard.id) if shard else "shardId-00000000000000000000-00000000"
+
+    @property
+    def busy(self) -> bool:
+        return bool(self.work)
 
     def _shard(self) -> Any:
         from moto.dynamodb.models import dynamodb_backends
@@ -178,62 +291,122 @@ class StreamSource(Source):
         record["eventVersion"] = "1.1"
         record["awsRegion"] = REGION
         record["eventSourceARN"] = self.stream_arn
-        if record.get("eventName") == "REMOVE":
-            marker = (self.table_name, json.dumps(ddb.get("Keys"), sort_keys=True))
-            if marker in self.swept:
-                self.swept.discard(marker)
-                record["userIdentity"] = {"type": "Service", "principalId": "dynamodb.amazonaws.com"}
+        sweeper = self.sweeper
+        if record.get("eventName") == "REMOVE" and sweeper and sweeper.claim(self.table_name, ddb["Keys"], self.name):
+            record["userIdentity"] = {"type": "Service", "principalId": "dynamodb.amazonaws.com"}
         return record
 
     def _poll(self) -> int:
         if not self.enabled:
             return 0
-        raw = self._read(self.position, self.batch_size)
-        if not raw:
+        if not self.work:
+            raw = self._read(self.position, self.batch_size)
+            if not raw:
+                return 0
+            records = [self._record(r) for r in raw]
+            self.position = int(records[-1]["dynamodb"]["SequenceNumber"]) + 1
+            records = [r for r in records if _passes(self.filters, r)]
+            if not records:
+                return 1
+            self.work.append(_StreamBatch(records))
+        batch = self.work[0]
+        if self.clock() < batch.not_before:
             return 0
-        records = [self._record(r) for r in raw]
-        last = int(records[-1]["dynamodb"]["SequenceNumber"])
-        records = [r for r in records if _passes(self.filters, r)]
-        if records:
-            self._deliver(records)
-        self.position = last + 1
+        self._attempt(batch)
         return 1
 
-    def _deliver(self, records: list[dict[str, Any]]) -> None:
-        attempt = 0
-        while records:
-            try:
-                result = self._invoke({"Records": records})
-            except FunctionError as err:
-                failed_from = 0
-                reason = f"{err.error_type}: {err.error_message}"
-                log.warning("%s: batch failed\n%s", self.name, err.trace.rstrip() or reason)
-            else:
-                failures = (
-                    (result or {}).get("batchItemFailures")
-                    if self.report_failures and isinstance(result, dict)
-                    else None
-                )
-                if not failures:
-                    return
-                sequence_numbers = [str(f.get("itemIdentifier")) for f in failures]
-                failed_from = min(
-                    (i for i, r in enumerate(records) if r["dynamodb"]["SequenceNumber"] in sequence_numbers),
-                    default=0,
-                )
-                reason = f"{len(failures)} batch item failure(s)"
-            records = records[failed_from:]
-            if attempt >= self.max_retries:
-                log.error(
-                    "%s: skipping %d stream record(s) after %d retries (%s)",
+    def _attempt(self, batch: _StreamBatch) -> None:
+        """One step for the batch in hand: give up its expired records, else invoke it once and decide."""
+        now = self.clock()
+        expired = [r for r in batch.records if now - _arrival(r) > self.max_age_s]
+        if expired:
+            batch.records = [r for r in batch.records if now - _arrival(r) <= self.max_age_s]
+            self._give_up(batch, expired, "RecordAgeExceeded", f"older than {self.max_age_s:g} s")
+            if not batch.records:
+                self.work.popleft()
+                return
+        records = batch.records
+        batch.invocations += 1
+        try:
+            result = self._invoke({"Records": records})
+        except FunctionError as err:
+            batch.status_code, batch.function_error = 200, "Unhandled"
+            reason = f"{err.error_type}: {err.error_message}"
+            if self.bisect and len(records) > 1:
+                half = len(records) // 2
+                self.work.popleft()
+                self.work.extendleft([replace(batch, records=records[half:]), replace(batch, records=records[:half])])
+                log.warning(
+                    "%s: batch of %d failed; bisected into %d and %d\n%s",
                     self.name,
                     len(records),
-                    attempt,
-                    reason,
+                    half,
+                    len(records) - half,
+                    err.trace.rstrip() or reason,
                 )
                 return
-            attempt += 1
-            time.sleep(min(0.05 * 2**attempt, 1.0))
+            if batch.retries == 0:
+                log.warning("%s: batch of %d failed\n%s", self.name, len(records), err.trace.rstrip() or reason)
+            else:  # the traceback was logged at the first failure; a batch retried for hours logs a line a time
+                log.warning("%s: retry %d of a batch of %d failed: %s", self.name, batch.retries, len(records), reason)
+            failed_from = 0
+        else:
+            batch.status_code, batch.function_error = 200, None
+            failures = (
+                (result or {}).get("batchItemFailures") if self.report_failures and isinstance(result, dict) else None
+            )
+            if not failures:
+                self.work.popleft()
+                return
+            sequence_numbers = [str(f.get("itemIdentifier")) for f in failures]
+            # The lowest reported sequence number is the checkpoint; one Lambda can't find fails the whole batch.
+            failed_from = min(
+                (i for i, r in enumerate(records) if r["dynamodb"]["SequenceNumber"] in sequence_numbers),
+                default=0,
+            )
+            reason = f"{len(failures)} batch item failure(s)"
+        batch.records = records[failed_from:]
+        if 0 <= self.max_retries <= batch.retries:
+            self._give_up(batch, batch.records, "RetryAttemptsExhausted", f"{batch.retries} retries; {reason}")
+            self.work.popleft()
+            return
+        batch.retries += 1
+        batch.not_before = self.clock() + min(STREAM_RETRY_FIRST_S * 2 ** (batch.retries - 1), STREAM_RETRY_MAX_S)
+
+    def _give_up(self, batch: _StreamBatch, records: list[dict[str, Any]], condition: str, reason: str) -> None:
+        destination = f"; its record goes to {self.on_failure.arn}" if self.on_failure else ""
+        log.error(
+            "%s: giving up %d stream record(s) (%s: %s)%s", self.name, len(records), condition, reason, destination
+        )
+        if self.on_failure is not None:
+            self.on_failure.send(self.name, self.failure_record(batch, records, condition))
+        self.on_change()
+
+    def failure_record(self, batch: _StreamBatch, records: list[dict[str, Any]], condition: str) -> dict[str, Any]:
+        """The invocation record Lambda sends to an OnFailure destination for stream records it gave up."""
+        response: dict[str, Any] = {"statusCode": batch.status_code, "executedVersion": "$LATEST"}
+        if batch.function_error:
+            response["functionError"] = batch.function_error
+        return {
+            "requestContext": {
+                "requestId": str(uuid.uuid4()),
+                "functionArn": self.function_arn,
+                "condition": condition,
+                "approximateInvokeCount": batch.invocations,
+            },
+            "responseContext": response,
+            "version": "1.0",
+            "timestamp": _iso(self.clock(), milliseconds=True),
+            "DDBStreamBatchInfo": {
+                "shardId": self.shard_id,
+                "startSequenceNumber": records[0]["dynamodb"]["SequenceNumber"],
+                "endSequenceNumber": records[-1]["dynamodb"]["SequenceNumber"],
+                "approximateArrivalOfFirstRecord": _iso(_arrival(records[0])),
+                "approximateArrivalOfLastRecord": _iso(_arrival(records[-1])),
+                "batchSize": len(records),
+                "streamArn": self.stream_arn,
+            },
+        }
 
 
 class QueueSource(Source):
@@ -525,7 +698,22 @@ class TtlSweeper:
         self.client = client
         self.tables = tables  # table name -> TTL attribute
         self.on_change = on_change
-        self.swept: set[tuple[str, str]] = set()
+        self.readers: dict[str, set[str]] = {}  # table name -> the stream sources that read its stream
+        # (table, keys) of a swept item -> the readers yet to see its REMOVE record
+        self.swept: dict[tuple[str, str], set[str]] = {}
+        self._lock = threading.Lock()
+
+    def claim(self, table: str, keys: Any, reader: str) -> bool:
+        """Whether this REMOVE of `keys` was the sweeper's; each reader of the table's stream asks once."""
+        marker = (table, json.dumps(keys, sort_keys=True))
+        with self._lock:
+            waiting = self.swept.get(marker)
+            if waiting is None or reader not in waiting:
+                return False
+            waiting.discard(reader)
+            if not waiting:
+                del self.swept[marker]
+            return True
 
     def sweep(self, now: float | None = None) -> int:
         now = time.time() if now is None else now
@@ -542,7 +730,9 @@ class TtlSweeper:
             for page in pages:
                 for item in page.get("Items", []):
                     key = {name: item[name] for name in key_names}
-                    self.swept.add((table, json.dumps(key, sort_keys=True)))
+                    if self.readers.get(table):
+                        with self._lock:
+                            self.swept[(table, json.dumps(key, sort_keys=True))] = set(self.readers[table])
                     self.client.delete_item(TableName=table, Key=key)
                     deleted += 1
         if deleted:
@@ -583,6 +773,7 @@ class EventSources:
         sqs = session.client("sqs")
         stream_tables = {v: k for k, v in physical.attrs.items() if k[1] == "StreamArn"}
         queue_arns = {v: k[0] for k, v in physical.attrs.items() if k[1] == "Arn" and k[0] in physical.queues}
+        queue_urls = {arn: physical.queues[logical] for arn, logical in queue_arns.items()}
         for spec in specs.values():
             for event in spec.events:
                 if event.type == "DynamoDB":
@@ -605,7 +796,8 @@ class EventSources:
                             on_change,
                             physical.tables[target[0]],
                             arn,
-                            self.sweeper.swept,
+                            self.sweeper,
+                            on_failure=self._on_failure(f"{spec.logical_id}.{event.name}", resolved, sqs, queue_urls),
                         )
                     )
                 elif event.type == "SQS":
@@ -620,6 +812,15 @@ class EventSources:
                         )
                         continue
                     resolved = EventSource(event.name, event.type, resolver.resolve(event.properties))
+                    invalid = [key for key in STREAM_ONLY_PROPERTIES if key in resolved.properties]
+                    if invalid:
+                        log.warning(
+                            "%s.%s: %s not valid on an SQS event source (AWS rejects the template); ignored. Failed "
+                            "messages go to the queue's RedrivePolicy dead-letter queue after maxReceiveCount receives",
+                            spec.logical_id,
+                            event.name,
+                            ", ".join(invalid) + (" is" if len(invalid) == 1 else " are"),
+                        )
                     self.sources.append(
                         QueueSource(functions, spec, resolved, on_change, sqs, physical.queues[logical], arn)
                     )
@@ -633,6 +834,30 @@ class EventSources:
                         event.name,
                         event.type,
                     )
+        for stream in self.sources:
+            if isinstance(stream, StreamSource) and stream.enabled:
+                self.sweeper.readers.setdefault(stream.table_name, set()).add(stream.name)
+
+    @staticmethod
+    def _on_failure(
+        name: str, event: EventSource, sqs: Any, queue_urls: Mapping[str, str]
+    ) -> FailureDestination | None:
+        config = ((event.properties.get("DestinationConfig") or {}).get("OnFailure")) or {}
+        arn = config.get("Destination")
+        if not arn:
+            return None
+        destination = FailureDestination(str(arn), sqs, queue_urls.get(str(arn)))
+        if not destination.is_queue:
+            log.warning(
+                "%s: OnFailure destination %s is not emulated (only SQS queues are); failure records are logged instead",
+                name,
+                arn,
+            )
+        elif arn not in queue_urls:
+            log.warning(
+                "%s: OnFailure queue %s is not a queue of this template; it must exist when a batch fails", name, arn
+            )
+        return destination
 
     # background ---------------------------------------------------------------------------------------------
     def start(self) -> None:
@@ -717,7 +942,8 @@ class EventSources:
 
     # on demand ----------------------------------------------------------------------------------------------
     def drain(self, timeout_s: float = 30.0) -> dict[str, Any]:
-        """Deliver everything pending (and what that delivery causes) until a whole pass finds nothing new."""
+        """Deliver everything pending (and what that delivery causes) until a whole pass finds nothing new and no
+        stream batch is waiting for a retry (one retried without end keeps this going until the timeout)."""
         deadline = time.monotonic() + timeout_s
         batches = 0
         while time.monotonic() < deadline:
@@ -727,7 +953,9 @@ class EventSources:
                 delivered += source.poll_once()
             batches += delivered
             if delivered == 0 and sum(s.deliveries for s in self.sources) == before:
-                return {"batches": batches, "complete": True}
+                if not any(s.busy for s in self.sources):
+                    return {"batches": batches, "complete": True}
+                time.sleep(STREAM_RETRY_FIRST_S / 2)  # a retry's pause is running out
         return {"batches": batches, "complete": False}
 
     def trigger(self, function_logical_id: str) -> list[Any]:

@@ -11,13 +11,19 @@ def _put(pk, **attrs):
     client("dynamodb").put_item(TableName=table(), Item=item)
 
 
-def _increment(pk):
+def _increment(pk, **attrs):
+    """ADD 1 to the item's `attempts` (and SET `attrs` as strings); returns the new count."""
+    update, extra = "ADD attempts :one", {}
+    if attrs:
+        update += " SET " + ", ".join(f"#{k} = :{k}" for k in attrs)
+        extra["ExpressionAttributeNames"] = {f"#{k}": k for k in attrs}
     result = client("dynamodb").update_item(
         TableName=table(),
         Key={"pk": {"S": pk}, "sk": {"S": "-"}},
-        UpdateExpression="ADD attempts :one",
-        ExpressionAttributeValues={":one": {"N": "1"}},
+        UpdateExpression=update,
+        ExpressionAttributeValues={":one": {"N": "1"}, **{f":{k}": {"S": str(v)} for k, v in attrs.items()}},
         ReturnValues="UPDATED_NEW",
+        **extra,
     )
     return int(result["Attributes"]["attempts"]["N"])
 
@@ -41,11 +47,40 @@ def on_stream(event, context):
         raise RuntimeError("poison record")
 
 
+def on_stream_batch(event, context):
+    """BATCH# records: raises when the batch has a `poison` one; reports a `fail_times` one as failed that often.
+    TRIED#<id> counts the batches a record was in (with its sequence number), ALONE#<id> those it was alone in,
+    DONE#<id> marks it processed."""
+    records = event["Records"]
+    poison = False
+    failures, done = [], []
+    for record in records:
+        item_id = record["dynamodb"]["Keys"]["pk"]["S"].removeprefix("BATCH#")
+        sequence_number = record["dynamodb"]["SequenceNumber"]
+        tries = _increment(f"TRIED#{item_id}", seq=sequence_number)
+        if len(records) == 1:
+            _increment(f"ALONE#{item_id}")
+        data = json.loads(record["dynamodb"]["NewImage"]["data"]["S"])
+        if data.get("poison"):
+            poison = True
+        elif tries <= int(data.get("fail_times", 0)):
+            failures.append({"itemIdentifier": sequence_number})
+        else:
+            done.append(item_id)
+    if poison:
+        raise RuntimeError("poison record")
+    for item_id in done:
+        _put(f"DONE#{item_id}")
+    return {"batchItemFailures": failures}
+
+
 def on_queue(event, context):
     failures = []
     for record in event["Records"]:
         body = json.loads(record["body"])
         attempts = _increment(f"MSG#{body['id']}")
+        if body.get("raise"):
+            raise RuntimeError("poison message")
         if attempts <= int(body.get("fail_times", 0)):
             failures.append({"itemIdentifier": record["messageId"]})
     return {"batchItemFailures": failures}

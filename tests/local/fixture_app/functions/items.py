@@ -6,7 +6,13 @@ import os
 
 from fixture_common import client, respond, table
 
-QUEUES = {"work": "WORK_QUEUE_URL", "parked": "PARKED_QUEUE_URL"}
+QUEUES = {
+    "work": "WORK_QUEUE_URL",
+    "parked": "PARKED_QUEUE_URL",
+    "poison": "POISON_QUEUE_URL",
+    "poison-dlq": "POISON_DLQ_URL",
+    "stream-failures": "STREAM_FAILURES_URL",
+}
 
 
 def handler(event, context):
@@ -18,6 +24,14 @@ def handler(event, context):
         if "ttl" in body:
             item["ttl"] = {"N": str(body["ttl"])}
         client("dynamodb").put_item(TableName=table(), Item=item)
+        return respond(200, {"ok": True})
+    if route == ("POST", "/v1/batch"):
+        # One BatchWriteItem: the BATCH# records are next to each other on the stream, so they make one batch.
+        puts = [
+            {"PutRequest": {"Item": {"pk": {"S": f"BATCH#{i['id']}"}, "sk": {"S": "-"}, "data": {"S": json.dumps(i)}}}}
+            for i in body["items"]
+        ]
+        client("dynamodb").batch_write_item(RequestItems={table(): puts})
         return respond(200, {"ok": True})
     if route == ("GET", "/v1/items/{item_id}"):
         found = client("dynamodb").get_item(TableName=table(), Key={"pk": {"S": params["item_id"]}, "sk": {"S": "-"}})
