@@ -1,7 +1,15 @@
-"""Handlers as Lambda runs them: a pool of containers per function, each a separate import of its module."""
+"""Handlers as Lambda runs them: a pool of containers per function.
+
+A container is, by default, a process of its own (forked from a server that has imported the libraries
+once): it sees only its function's environment, holds its own module state, is held to its function's IAM
+role (local.iam) and is killed when it times out, as a Lambda execution environment is. With
+PROMPTBANK_LOCAL_ISOLATION=thread a container is a thread of the runtime's process with its own import of the
+handler module (faster to start, but every function shares one environment and the layer's module state).
+"""
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import itertools
 import json
@@ -13,6 +21,7 @@ import threading
 import time
 import traceback
 import uuid
+import warnings
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -20,11 +29,24 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from local import iam
 from local.template import ACCOUNT_ID, REGION, FunctionSpec
 
 log = logging.getLogger("local.lambdas")
 
 MAX_CONTAINERS = int(os.environ.get("PROMPTBANK_LOCAL_MAX_CONTAINERS", "4"))
+#: Imported once by the fork server, so a new container costs a fork and its handler's own imports. None of
+#: them reads the environment or keeps state at import (promptbank.settings is read lazily, per container).
+FORKSERVER_PRELOAD = [
+    "local.lambdas",
+    "boto3",
+    "botocore.session",
+    "pydantic",
+    "aws_lambda_powertools.event_handler",
+    "aws_lambda_powertools.utilities.idempotency",
+    "promptbank.http",
+    "promptbank.store.base",
+]
 _module_counter = itertools.count(1)
 _path_lock = threading.Lock()
 
@@ -108,9 +130,10 @@ class _Job:
 class Container:
     """One warm execution environment: its own import of the handler module, serving one event at a time."""
 
-    def __init__(self, spec: FunctionSpec, number: int) -> None:
+    def __init__(self, spec: FunctionSpec, number: int, policy: iam.RolePolicy | None = None) -> None:
         self.spec = spec
         self.number = number
+        self.policy = policy
         self.handler = load_handler(spec)
         self.invocations = 0
         self.poisoned = False
@@ -119,6 +142,7 @@ class Container:
         self._thread.start()
 
     def _run(self) -> None:
+        iam.ACTIVE.set(self.policy)  # this thread runs only this function's code
         while True:
             job = self._jobs.get()
             if job is None:
@@ -150,13 +174,158 @@ class Container:
         self._jobs.put(None)
 
 
+def _worker(
+    conn: Any, spec: FunctionSpec, env: dict[str, str], policy: dict[str, Any] | None, layer_paths: list[str]
+) -> None:
+    """A container process: this function's environment and role, its handler imported, then one event at a time
+    from `conn` until it closes."""
+    os.environ.clear()
+    os.environ.update(env)
+    add_layer_paths(layer_paths)
+    # Powertools warns on every metrics flush without metrics; locally metrics are off (as in the runtime).
+    warnings.filterwarnings("ignore", message="No application metrics to publish")
+    if policy is not None:
+        iam.install()
+        iam.ACTIVE.set(iam.RolePolicy.from_json(policy))
+    try:
+        handler = load_handler(spec)
+    except BaseException as err:
+        conn.send(("error", type(err).__name__, str(err), traceback.format_exc()))
+        return
+    conn.send(("ready",))
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            return
+        if message is None:
+            return
+        event_text, request_id, timeout_s = message
+        context = LambdaContext(spec, request_id, timeout_s)
+        try:
+            result = handler(json.loads(event_text), context)
+            # Lambda serialises the return value: what JSON can't carry is an error there too.
+            reply: tuple[Any, ...] = ("ok", json.dumps(result))
+        except BaseException as err:  # a handler's exception is the function's error, whatever it is
+            reply = ("error", type(err).__name__, str(err), traceback.format_exc())
+        try:
+            conn.send(reply)
+        except (EOFError, OSError):
+            return
+
+
+_forkserver_lock = threading.Lock()
+_forkserver_ready = False
+
+
+def _context() -> Any:
+    """The fork server's context (preloading set once, before the server starts)."""
+    global _forkserver_ready
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("forkserver")
+    with _forkserver_lock:
+        if not _forkserver_ready:
+            ctx.set_forkserver_preload(FORKSERVER_PRELOAD)
+            _forkserver_ready = True
+    return ctx
+
+
+class ProcessContainer:
+    """One execution environment in a process of its own; the same interface as Container."""
+
+    def __init__(
+        self,
+        spec: FunctionSpec,
+        number: int,
+        env: dict[str, str],
+        policy: iam.RolePolicy | None,
+        layer_paths: list[str],
+    ) -> None:
+        self.spec = spec
+        self.number = number
+        self.invocations = 0
+        self.poisoned = False
+        ctx = _context()
+        self._conn, child = ctx.Pipe()
+        self._process = ctx.Process(
+            target=_worker,
+            args=(child, spec, env, policy.to_json() if policy else None, layer_paths),
+            name=f"lambda-{spec.logical_id}-{number}",
+            daemon=True,
+        )
+        self._process.start()
+        child.close()
+        # The init phase: Lambda gives it 10 s, then the container is a failure.
+        if not self._conn.poll(max(10.0, float(spec.timeout))):
+            self._kill()
+            raise FunctionError(f"{spec.logical_id}: init did not finish in time", "Runtime.InitTimeout")
+        reply = self._receive()
+        if reply[0] != "ready":
+            self._kill()
+            raise FunctionError(reply[2], reply[1], reply[3])
+
+    def _receive(self) -> tuple[Any, ...]:
+        try:
+            return tuple(self._conn.recv())
+        except (EOFError, OSError):
+            self._kill()
+            code = self._process.exitcode
+            raise FunctionError(
+                f"Runtime exited with error: exit status {code}", "Runtime.ExitError"
+            ) from None
+
+    def invoke(self, event: Any, context: LambdaContext, timeout_s: float) -> Any:
+        self.invocations += 1
+        try:
+            self._conn.send((json.dumps(event), context.aws_request_id, timeout_s))
+        except (EOFError, OSError):
+            self._kill()
+            raise FunctionError("Runtime exited", "Runtime.ExitError") from None
+        if not self._conn.poll(timeout_s):
+            self._kill()  # Lambda ends the environment of a timed-out invocation; so does this
+            raise FunctionTimeout(f"Task timed out after {timeout_s:.2f} seconds", "Sandbox.Timedout")
+        reply = self._receive()
+        if reply[0] == "ok":
+            return json.loads(reply[1])
+        raise FunctionError(reply[2], reply[1], reply[3])
+
+    def _kill(self) -> None:
+        self.poisoned = True
+        if self._process.is_alive():
+            self._process.kill()
+        self._process.join(timeout=5)
+        self._conn.close()
+
+    def stop(self) -> None:
+        with contextlib.suppress(EOFError, OSError):
+            self._conn.send(None)
+        self._process.join(timeout=2)
+        if self._process.is_alive():
+            self._process.kill()
+        self._conn.close()
+
+
 class FunctionPool:
     """Up to MAX_CONTAINERS containers per function, made on demand; one request per container at a time."""
 
-    def __init__(self, spec: FunctionSpec, max_containers: int = MAX_CONTAINERS) -> None:
+    def __init__(
+        self,
+        spec: FunctionSpec,
+        max_containers: int = MAX_CONTAINERS,
+        *,
+        isolation: str = "thread",
+        env: dict[str, str] | None = None,
+        policy: iam.RolePolicy | None = None,
+        layer_paths: list[str] | None = None,
+    ) -> None:
         self.spec = spec
         self.max_containers = max(1, max_containers)
-        self._idle: list[Container] = []
+        self.isolation = isolation
+        self.env = env or {}
+        self.policy = policy
+        self.layer_paths = layer_paths or []
+        self._idle: list[Container | ProcessContainer] = []
         self._count = 0
         self._numbers = itertools.count(1)
         self._cond = threading.Condition()
@@ -165,7 +334,7 @@ class FunctionPool:
     def size(self) -> int:
         return self._count
 
-    def _acquire(self) -> Container:
+    def _acquire(self) -> Container | ProcessContainer:
         with self._cond:
             while True:
                 if self._idle:
@@ -176,14 +345,16 @@ class FunctionPool:
                     break
                 self._cond.wait()
         try:
-            return Container(self.spec, number)
+            if self.isolation == "process":
+                return ProcessContainer(self.spec, number, self.env, self.policy, self.layer_paths)
+            return Container(self.spec, number, self.policy)
         except BaseException:
             with self._cond:
                 self._count -= 1
                 self._cond.notify()
             raise
 
-    def _release(self, container: Container) -> None:
+    def _release(self, container: Container | ProcessContainer) -> None:
         with self._cond:
             if container.poisoned:
                 self._count -= 1
@@ -204,6 +375,8 @@ class FunctionPool:
         timeout = float(self.spec.timeout if timeout_s is None else min(timeout_s, self.spec.timeout))
         try:
             container = self._acquire()
+        except FunctionError:
+            raise
         except BaseException as err:
             raise FunctionError(str(err), type(err).__name__, traceback.format_exc()) from None
         context = LambdaContext(self.spec, request_id, timeout)
@@ -220,11 +393,34 @@ class FunctionPool:
 
 
 class Functions:
-    """Every function of the stack, by logical id."""
+    """Every function of the stack, by logical id.
 
-    def __init__(self, specs: dict[str, FunctionSpec], max_containers: int = MAX_CONTAINERS) -> None:
+    `isolation` "process" (a process per container, with `envs[lid]` as its whole environment) or "thread";
+    `policies[lid]` is the function's IAM role, checked on each of its AWS calls (absent: not checked).
+    """
+
+    def __init__(
+        self,
+        specs: dict[str, FunctionSpec],
+        max_containers: int = MAX_CONTAINERS,
+        *,
+        isolation: str = "thread",
+        envs: dict[str, dict[str, str]] | None = None,
+        policies: dict[str, iam.RolePolicy] | None = None,
+        layer_paths: list[str] | None = None,
+    ) -> None:
         self.specs = specs
-        self.pools = {lid: FunctionPool(spec, max_containers) for lid, spec in specs.items()}
+        self.pools = {
+            lid: FunctionPool(
+                spec,
+                max_containers,
+                isolation=isolation,
+                env=(envs or {}).get(lid),
+                policy=(policies or {}).get(lid),
+                layer_paths=layer_paths,
+            )
+            for lid, spec in specs.items()
+        }
 
     def __getitem__(self, logical_id: str) -> FunctionPool:
         return self.pools[logical_id]

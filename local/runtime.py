@@ -15,6 +15,7 @@ from urllib.parse import parse_qsl, unquote
 
 import boto3
 
+from local import iam
 from local.events import EventSources
 from local.gateway import (
     Gateway,
@@ -29,7 +30,7 @@ from local.limits import MotoUsagePlanKeys, UsageLimiter
 from local.motoserver import MOTO_LOCK, LockedMotoServer, install_moto_patches
 from local.resources import Stack, create_resources
 from local.state import MotoKeeper, StateDir, export_state, import_state
-from local.template import ACCOUNT_ID, REGION, Template, function_environment
+from local.template import ACCOUNT_ID, REGION, FunctionSpec, Template, function_environment, own_environment
 
 log = logging.getLogger("local.runtime")
 
@@ -56,6 +57,28 @@ def configure_logging() -> None:
     logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="local: %(levelname)s %(name)s: %(message)s")
     logging.getLogger("local").setLevel(logging.INFO)
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
+
+
+def lambda_environment(spec: FunctionSpec, variables: dict[str, str]) -> dict[str, str]:
+    """A container's whole environment: what Lambda sets for every function, the local AWS endpoint and fake
+    credentials, then the function's own variables (Globals + its own, resolved)."""
+    env = {
+        "AWS_LAMBDA_FUNCTION_NAME": spec.name,
+        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory),
+        "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{spec.name}",
+        "AWS_EXECUTION_ENV": "AWS_Lambda_python3.12",
+        "LAMBDA_TASK_ROOT": str(spec.code_uri),
+        "_HANDLER": spec.handler,
+        "TZ": ":UTC",
+        "LANG": "en_US.UTF-8",
+        "PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
+        **{k: os.environ[k] for k in ("TMPDIR",) if k in os.environ},
+        **FAKE_CREDENTIALS,
+        "AWS_ENDPOINT_URL": os.environ["AWS_ENDPOINT_URL"],
+    }
+    env.update(variables)
+    return env
 
 
 class Runtime:
@@ -114,23 +137,39 @@ class Runtime:
 
         # Bind before the environment is made: PROMPTBANK_PUBLIC_BASE_URL needs the port (which may be 0).
         self.server = GatewayServer((self.host, self.port), local_handler=self._local)
-        env, conflicts = function_environment(
-            self.stack.functions,
-            self.stack.resolver,
-            overrides={
-                "PROMPTBANK_STAGE": "local",
-                "PROMPTBANK_PUBLIC_BASE_URL": self.server.url,
-                "POWERTOOLS_TRACE_DISABLED": "true",
-                "POWERTOOLS_METRICS_DISABLED": "true",
-            },
-        )
-        for conflict in conflicts:
-            log.warning("environment conflict: %s", conflict)
+        overrides = {
+            "PROMPTBANK_STAGE": "local",
+            "PROMPTBANK_PUBLIC_BASE_URL": self.server.url,
+            "POWERTOOLS_TRACE_DISABLED": "true",
+            "POWERTOOLS_METRICS_DISABLED": "true",
+        }
+        env, conflicts = function_environment(self.stack.functions, self.stack.resolver, overrides=overrides)
+        isolation = os.environ.get("PROMPTBANK_LOCAL_ISOLATION", "process").strip().lower()
+        if isolation != "process":
+            isolation = "thread"
+            for conflict in conflicts:  # only a shared environment can conflict
+                log.warning("environment conflict: %s", conflict)
         os.environ.update(env)
-        layer_paths = os.environ.get("PROMPTBANK_LOCAL_LAYER_PATHS")
-        add_layer_paths(layer_paths.split(os.pathsep) if layer_paths else [template.root / "shared"])
+        layer_setting = os.environ.get("PROMPTBANK_LOCAL_LAYER_PATHS")
+        layer_paths = [str(Path(p).resolve()) for p in (
+            layer_setting.split(os.pathsep) if layer_setting else [template.root / "shared"]
+        )]
+        add_layer_paths(layer_paths)
 
-        self.functions = Functions(self.stack.functions)
+        policies = None
+        if iam.enforced():
+            iam.install()
+            policies = iam.role_policies(template, self.stack.resolver, *iam.stack_facts(template, self.stack.resolver))
+        self.functions = Functions(
+            self.stack.functions,
+            isolation=isolation,
+            envs={
+                lid: lambda_environment(spec, own_environment(spec, self.stack.resolver, overrides))
+                for lid, spec in self.stack.functions.items()
+            },
+            policies=policies,
+            layer_paths=layer_paths,
+        )
         apis = build_apis(self.stack.apis, self.stack.functions, self.stack.resolver)
         routes = build_routes(self.stack.functions, apis, self.stack.resolver)
         self.server.gateway = Gateway(

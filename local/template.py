@@ -469,35 +469,44 @@ def apis(template: Template, resolver: Resolver) -> dict[str, ApiSpec]:
     return out
 
 
-#: Set by whoever starts the runtime, never by the template: provider base URLs, and the egress guard (so a
-#: template value can never lift the loopback-only guard the test targets set).
-_KEEP_FROM_ENVIRONMENT = re.compile(r"^PROMPTBANK_(?:(?!PUBLIC_)[A-Z0-9_]+_BASE_URL|EGRESS)$")
+#: Set by whoever starts the runtime, never by the template: provider base URLs, the egress guard (so a
+#: template value can never lift the loopback-only guard the test targets set), the local switch for rate limits
+#: (the AI limiter reads it too) and the tokenizer encodings' directory.
+_KEEP_FROM_ENVIRONMENT = re.compile(
+    r"^PROMPTBANK_(?:(?!PUBLIC_)[A-Z0-9_]+_BASE_URL|EGRESS|RATE_LIMITS|ENCODINGS_DIR)$"
+)
+
+
+def own_environment(
+    spec: FunctionSpec, resolver: Resolver, overrides: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """One function's variables as Lambda gives them: Globals and its own (`spec.environment` has both),
+    resolved; then `overrides`; then the values kept from the runtime's environment (_KEEP_FROM_ENVIRONMENT)."""
+    env: dict[str, str] = {}
+    for key, raw in spec.environment.items():
+        value = resolver.resolve(raw)
+        if value is not NO_VALUE and value is not None:
+            env[key] = _text(value)
+    env.update(overrides or {})
+    for key, value in os.environ.items():
+        if _KEEP_FROM_ENVIRONMENT.match(key):
+            env[key] = value
+    return env
 
 
 def function_environment(
     specs: Mapping[str, FunctionSpec], resolver: Resolver, overrides: Mapping[str, str] | None = None
 ) -> tuple[dict[str, str], list[str]]:
-    """The union of every function's variables (one process runs them all), and a note per conflict.
-
-    On a conflict the first function (in template order) wins. `overrides` win over the template;
-    `PROMPTBANK_<PROVIDER>_BASE_URL` and `PROMPTBANK_EGRESS` values already in os.environ win over both.
-    """
+    """The union of every function's variables, for code that runs them all in one process (in-process tests,
+    PROMPTBANK_LOCAL_ISOLATION=thread), and a note per conflict: the first function (in template order) wins."""
     env: dict[str, str] = {}
     owner: dict[str, str] = {}
     conflicts: list[str] = []
     for logical_id, spec in specs.items():
-        for key, raw in spec.environment.items():
-            value = resolver.resolve(raw)
-            if value is NO_VALUE or value is None:
-                continue
-            text = _text(value)
+        for key, text in own_environment(spec, resolver, overrides).items():
             if key in env and env[key] != text:
                 conflicts.append(f"{key}: {owner[key]} and {logical_id} differ; {owner[key]}'s value is used")
                 continue
             env.setdefault(key, text)
             owner.setdefault(key, logical_id)
-    env.update(overrides or {})
-    for key, value in os.environ.items():
-        if _KEEP_FROM_ENVIRONMENT.match(key):
-            env[key] = value
     return env, conflicts

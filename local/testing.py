@@ -224,8 +224,10 @@ class HandlerInvoker:
     def __init__(self, stack: Any) -> None:
         self.stack = stack
         self._handlers: dict[str, Callable[[Any, Any], Any]] = {}
+        self._roles: dict[str, Any] | None = None
 
     def __call__(self, function_logical_id: str, event: Any) -> Any:
+        from local import iam
         from local.lambdas import LambdaContext, add_layer_paths, load_handler
 
         add_layer_paths([self.stack.template.root / "shared"])  # the layer, as the runtime does
@@ -233,7 +235,23 @@ class HandlerInvoker:
         spec = self.stack.functions[function_logical_id]
         if function_logical_id not in self._handlers:
             self._handlers[function_logical_id] = load_handler(spec)
-        return self._handlers[function_logical_id](event, LambdaContext(spec))
+        # The call runs under the function's IAM role, as in the runtime (PROMPTBANK_LOCAL_IAM=off: unchecked).
+        token = iam.ACTIVE.set(self._policies().get(function_logical_id))
+        try:
+            return self._handlers[function_logical_id](event, LambdaContext(spec))
+        finally:
+            iam.ACTIVE.reset(token)
+
+    def _policies(self) -> dict[str, Any]:
+        from local import iam
+
+        if self._roles is None:
+            self._roles = {}
+            if iam.enforced():
+                iam.install()
+                template, resolver = self.stack.template, self.stack.resolver
+                self._roles = iam.role_policies(template, resolver, *iam.stack_facts(template, resolver))
+        return self._roles
 
 
 def load_event(name: str, events_dir: str | os.PathLike[str] | None = None) -> Any:

@@ -3,6 +3,7 @@
 import os
 import uuid
 
+import fixture_common
 from fixture_common import respond
 
 CONTAINER = str(uuid.uuid4())
@@ -16,6 +17,7 @@ ENV_KEYS = (
     "PROMPTBANK_FIXTURE_BASE_URL",
     "AWS_ENDPOINT_URL",
     "KEY_ID",
+    "ISOLATED_ONLY",
 )
 
 
@@ -28,6 +30,8 @@ def handler(event, context):
                 "container": CONTAINER,
                 "event": event,
                 "env": {k: os.environ.get(k) for k in ENV_KEYS},
+                "pid": os.getpid(),
+                "layer_mark": getattr(fixture_common, "LEFT_BY", None),
                 "context": {
                     "function_name": context.function_name,
                     "request_id": context.aws_request_id,
