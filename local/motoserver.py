@@ -1,18 +1,27 @@
-"""moto's threaded server, one request at a time, so DynamoDB's conditional writes stay atomic."""
+"""moto's threaded server, one request at a time, so DynamoDB's conditional writes stay atomic, and with API
+Gateway's CreateApiKey quota (5 a second per account) applied to the calls functions make."""
 
 from __future__ import annotations
 
 import copy
 import json
+import logging
+import math
+import os
 import socket
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import make_server
+
+from local.limits import TokenBucket
+
+log = logging.getLogger("local.motoserver")
 
 # Held while moto serves a request, and by the runtime while it reads or writes moto's backends directly.
 MOTO_LOCK = threading.RLock()
@@ -77,17 +86,98 @@ class SerializedApp:
                 self.on_write()
 
 
-class LockedMotoServer(ThreadedMotoServer):
-    """ThreadedMotoServer whose app is wrapped in SerializedApp."""
+# ------------------------------------------------------------------------------------ API Gateway's own limits
+# API Gateway's management API has fixed per-account quotas; CreateApiKey's is 5 requests a second, and above it
+# the answer is 429 TooManyRequestsException. Sign-ups and new API keys each create one, so a burst of them meets
+# it deployed; this makes it meet it locally too. AWS does not publish the burst: a bucket of 5 is assumed.
+CREATE_API_KEY_RATE = 5.0
+CREATE_API_KEY_BURST = 5
+# Lambda sets AWS_EXECUTION_ENV and botocore names it in its User-Agent: the calls a function makes carry it.
+# The runtime's own calls (restoring saved keys at start) stand in for no AWS traffic and are not limited.
+_FROM_LAMBDA = "exec-env/AWS_Lambda"
+
+
+def is_create_api_key(environ: dict[str, Any]) -> bool:
+    """API Gateway's CreateApiKey (`POST /apikeys`, signed for the `apigateway` service)."""
+    return (
+        environ.get("REQUEST_METHOD") == "POST"
+        and environ.get("PATH_INFO", "").rstrip("/") == "/apikeys"
+        and "/apigateway/aws4_request" in environ.get("HTTP_AUTHORIZATION", "")
+    )
+
+
+def from_a_function(environ: dict[str, Any]) -> bool:
+    return _FROM_LAMBDA in environ.get("HTTP_USER_AGENT", "")
+
+
+class ApiGatewayLimits:
+    """WSGI middleware: CreateApiKey calls from functions share one token bucket (5 a second, burst 5); a call
+    that finds it empty is answered as API Gateway answers, 429 TooManyRequestsException, and moto never sees it.
+    """
 
     def __init__(
-        self, ip_address: str = "127.0.0.1", port: int = 0, on_write: Callable[[], None] | None = None
+        self,
+        app: WsgiApp,
+        rate: float = CREATE_API_KEY_RATE,
+        burst: int = CREATE_API_KEY_BURST,
+        clock: Callable[[], float] = time.monotonic,
+        applies: Callable[[dict[str, Any]], bool] = from_a_function,
+    ) -> None:
+        self.app = app
+        self.clock = clock
+        self.applies = applies
+        self.bucket = TokenBucket(rate, burst, clock())
+        self.throttled = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if is_create_api_key(environ) and self.applies(environ):
+            with self._lock:
+                wait = self.bucket.take(self.clock())
+                if wait > 0:
+                    self.throttled += 1
+            if wait > 0:
+                log.info("CreateApiKey throttled: 429 TooManyRequestsException (5 a second per account)")
+                body = json.dumps({"message": "Too Many Requests"}).encode()
+                start_response(
+                    "429 Too Many Requests",
+                    [
+                        ("Content-Type", "application/json"),
+                        ("Content-Length", str(len(body))),
+                        ("x-amzn-RequestId", str(uuid.uuid4())),
+                        ("x-amzn-ErrorType", "TooManyRequestsException"),
+                        ("Retry-After", str(max(1, math.ceil(wait)))),
+                    ],
+                )
+                return [body]
+        return self.app(environ, start_response)
+
+
+def _limits_on() -> bool:
+    """PROMPTBANK_RATE_LIMITS (the switch of the gateway's usage-plan limits) switches these too."""
+    return os.environ.get("PROMPTBANK_RATE_LIMITS", "on").strip().lower() not in ("off", "false", "0", "no")
+
+
+class LockedMotoServer(ThreadedMotoServer):
+    """ThreadedMotoServer whose app is wrapped in SerializedApp, and in ApiGatewayLimits unless
+    `api_gateway_limits` is False (None: PROMPTBANK_RATE_LIMITS decides, on unless it is `off`)."""
+
+    def __init__(
+        self,
+        ip_address: str = "127.0.0.1",
+        port: int = 0,
+        on_write: Callable[[], None] | None = None,
+        api_gateway_limits: bool | None = None,
     ) -> None:
         super().__init__(ip_address=ip_address, port=port, verbose=False)
         self.on_write = on_write
+        self.limits: ApiGatewayLimits | None = None
+        self._limits_on = _limits_on() if api_gateway_limits is None else api_gateway_limits
 
     def _server_entry(self) -> None:
-        app = SerializedApp(DomainDispatcherApplication(create_backend_app), self.on_write)
+        app: WsgiApp = SerializedApp(DomainDispatcherApplication(create_backend_app), self.on_write)
+        if self._limits_on:
+            app = self.limits = ApiGatewayLimits(app)
         self._server = make_server(self._ip_address, self._port, app, True, request_handler=MotoRequestHandler)
         # As in the gateway: no Nagle stalls (~40 ms) on every DynamoDB call the handlers make.
         self._server.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)

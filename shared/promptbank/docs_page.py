@@ -25,8 +25,8 @@ DOCS_HTML = r"""<!doctype html>
 </style>
 </head>
 <body>
-<header><h1>promptbank API</h1><p class="lead">Every route, from <a href="/v1/openapi.json">/v1/openapi.json</a>.
-Plain-text reference for agents: <a href="/llms.txt">/llms.txt</a>.</p></header>
+<header><h1>promptbank API</h1><p class="lead">Every route, from <a href="v1/openapi.json" data-api-path="/v1/openapi.json">/v1/openapi.json</a>.
+Plain-text reference for agents: <a href="llms.txt" data-api-path="/llms.txt">/llms.txt</a>.</p></header>
 <main>
   <label for="token">Credential (API key or session token, sent as <code>Authorization: Bearer</code>)</label>
   <input id="token" type="password" autocomplete="off" placeholder="pb_live_… or pbs_…">
@@ -34,6 +34,11 @@ Plain-text reference for agents: <a href="/llms.txt">/llms.txt</a>.</p></header>
 </main>
 <script>
 "use strict";
+// The API's root is where this page is: `/` locally, the stage (`/v1/`) on an execute-api URL, or a custom
+// domain's base path. Every route path in the document is resolved against it, never against the host's root.
+const apiRoot = new URL(location.pathname.replace(/\/docs\/?$/, "/"), location.origin);
+const api = path => new URL(path.replace(/^\/+/, ""), apiRoot).href;
+for (const link of document.querySelectorAll("a[data-api-path]")) link.href = api(link.dataset.apiPath);
 const el = (tag, attrs = {}, ...kids) => {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
@@ -64,7 +69,7 @@ function operation(doc, path, method, op) {
     const headers = {"Content-Type": "application/json"};
     const token = document.getElementById("token").value.trim();
     if (token) headers.Authorization = `Bearer ${token}`;
-    const res = await fetch(url + (query.toString() ? `?${query}` : ""), {method: method.toUpperCase(), headers,
+    const res = await fetch(api(url) + (query.toString() ? `?${query}` : ""), {method: method.toUpperCase(), headers,
       body: body ? bodyBox.value : undefined});
     out.textContent = `${res.status} ${res.statusText}\n\n${await res.text()}`;
   });
@@ -76,7 +81,7 @@ function operation(doc, path, method, op) {
   return el("details", {}, el("summary", {}, el("span", {class: `m ${method}`}, method.toUpperCase()),
     el("span", {class: "path"}, path), el("span", {class: "sum"}, op.summary || "")), detail);
 }
-fetch("/v1/openapi.json").then(r => r.json()).then(doc => {
+fetch(api("/v1/openapi.json")).then(r => r.json()).then(doc => {
   const box = document.getElementById("ops");
   box.textContent = "";
   for (const [path, ops] of Object.entries(doc.paths))

@@ -82,7 +82,8 @@ def test_monthly_quota_is_enforced_per_key(small_quota_template):
         answers = [client.get("/v1/auth/me", headers=key) for _ in range(4)]
     assert [r.status_code for r in answers] == [200, 200, 200, 429]
     assert answers[-1].json()["error"]["code"] == "QUOTA_EXCEEDED"
-    assert int(answers[-1].headers["retry-after"]) > 0
+    # and Retry-After says when the month's quota starts again (00:00 UTC on the 1st of next month)
+    assert 0 < int(answers[-1].headers["retry-after"]) <= 31 * 86_400
 
 
 def test_state_survives_a_restart(tmp_path):

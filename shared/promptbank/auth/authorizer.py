@@ -10,7 +10,7 @@ from typing import Any
 
 from promptbank.auth.principal import Principal
 from promptbank.auth.secrets import credential_from_headers, token_hash
-from promptbank.clock import epoch, iso, now
+from promptbank.clock import epoch, iso, now, seconds_until_next_month
 from promptbank.errors import Conflict, Unauthorized
 from promptbank.store.accounts import AccountStore
 
@@ -55,7 +55,8 @@ def authorize(
                 {"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": _allow_all(event.get("methodArn", "*"))}
             ],
         },
-        "context": principal.to_context(),
+        # `quota_resets_in`: the gateway response QUOTA_EXCEEDED sends it as Retry-After (it cannot compute it).
+        "context": {**principal.to_context(), "quota_resets_in": str(seconds_until_next_month(moment))},
         "usageIdentifierKey": credential.get("usage_key", ""),
     }
 

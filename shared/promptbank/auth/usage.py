@@ -17,11 +17,20 @@ class UsageKey:
     value: str
 
 
+# API Gateway allows CreateApiKey 5 times a second per account and region (and its management API 10 calls a
+# second, burst 40, in all); above that it answers 429 TooManyRequestsException. botocore's standard retry mode
+# retries that (and transient errors) with exponential backoff and full jitter: before attempt n+1 it sleeps
+# rand(0, 2^(n-1)) seconds, so 5 attempts sleep at most 1 + 2 + 4 + 8 = 15 s, well inside the 29 s Lambda and
+# API Gateway integration timeouts of register and create-key. docs/decisions.md (2026-12-02) has the numbers.
+MAX_ATTEMPTS = 5
+
+
 @lru_cache(maxsize=1)
 def _client() -> Any:
     import boto3
+    from botocore.config import Config
 
-    return boto3.client("apigateway")
+    return boto3.client("apigateway", config=Config(retries={"mode": "standard", "max_attempts": MAX_ATTEMPTS}))
 
 
 class UsagePlans:
