@@ -3,15 +3,21 @@
 Each new run (an INSERT of a `RUN#` item; the event source mapping filters the rest out) is added to its
 day x model aggregates, for the user and for the prompt, in one transaction with a per-run marker put under
 `attribute_not_exists`. A redelivered record (a retried batch, a bisected batch, a replayed shard) finds the
-marker and changes nothing. Failures are reported per record (`ReportBatchItemFailures`): Lambda resumes
-from the first failed record, so nothing after it is lost and nothing before it is repeated.
+marker and changes nothing. `RunStatsProcessor.process` is the record handler of
+functions/streams/run_stats.py (`promptbank.consumers.make_consumer`): a record that raises is reported as a
+batch item failure and Lambda resumes from it, so the records after it are delivered again and find their
+markers; nothing is lost and nothing is counted twice.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable
+
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import (
+    DynamoDBRecord,
+    DynamoDBRecordEventName,
+)
 
 from promptbank.observability import logger
 from promptbank.runs.stats import counts_for
@@ -33,32 +39,15 @@ class RunStatsProcessor:
         self.clock = clock
         self.sleep = sleep
 
-    def handle(self, event: Mapping[str, Any]) -> dict[str, Any]:
-        """A DynamoDB stream batch -> `{"batchItemFailures": [...]}` naming the first record that failed."""
-        counted = skipped = 0
-        for record in event.get("Records") or []:
-            try:
-                outcome = self.process(record)
-            except Exception:
-                sequence = str(((record.get("dynamodb") or {}).get("SequenceNumber")) or "")
-                logger.exception("run stats: record failed; the batch resumes here", extra={"seq": sequence})
-                logger.info("run stats batch", extra={"counted": counted, "skipped": skipped})
-                return {"batchItemFailures": [{"itemIdentifier": sequence}]}
-            if outcome:
-                counted += 1
-            else:
-                skipped += 1
-        logger.info("run stats batch", extra={"counted": counted, "skipped": skipped})
-        return {"batchItemFailures": []}
-
-    def process(self, record: Mapping[str, Any]) -> bool:
-        """True when the record was counted now; False when it is not a new run or was counted before."""
-        if record.get("eventName") != "INSERT":
+    def process(self, record: DynamoDBRecord) -> bool:
+        """True when the record was counted now; False when it is not a new run or was counted before. Raises
+        when the run could not be counted (the consumer reports the record as a batch item failure)."""
+        if record.event_name is not DynamoDBRecordEventName.INSERT or record.dynamodb is None:
             return False
-        image = (record.get("dynamodb") or {}).get("NewImage")
+        image = record.dynamodb.get("NewImage")
         if not image:
             return False
-        run = deserialize(image)
+        run = deserialize(image)  # the store's types (numbers as int/float), which Powertools' new_image isn't
         if not str(run.get("pk", "")).startswith(RUN_PK_PREFIX) or run.get("sk") != RUN_SK:
             return False
         try:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from types import SimpleNamespace
 
+from promptbank.consumers import EventType, make_consumer
 from promptbank.errors import PromptbankError
 from promptbank.runs.stats import counts_for, rollup
 from promptbank.store.base import serialize
@@ -85,25 +87,48 @@ def _record(sequence: str, run: dict, event: str = "INSERT") -> dict:
                                              "NewImage": image}}
 
 
+CONTEXT = SimpleNamespace(function_name="RunStatsStreamFunction", memory_limit_in_mb=256, aws_request_id="req-1",
+                          invoked_function_arn="arn:aws:lambda:us-east-1:123456789012:function:RunStatsStreamFunction")
+
+
+def _consume(store: RecordingStore, records: list[dict]) -> dict:
+    """The stream batch through the function's handler as functions/streams/run_stats.py builds it."""
+    handler = make_consumer(RunStatsProcessor(store).process, EventType.DynamoDBStreams)  # type: ignore[arg-type]
+    return handler({"Records": records}, CONTEXT)
+
+
 def test_a_prompt_run_updates_the_user_and_the_prompt_aggregates():
     # When the processor gets a prompt run's insert
     store = RecordingStore()
-    RunStatsProcessor(store).handle({"Records": [_record("1", _run(prompt_id="p1"))]})  # type: ignore[arg-type]
+    _consume(store, [_record("1", _run(prompt_id="p1"))])
     # Then the user's and the prompt's aggregates of that day and model are updated
     [(run_id, scopes, day, model)] = store.counted
     assert (run_id, day, model) == ("r1", "2026-11-23", "gpt-4o")
     assert scopes == [("STATS#u1", "D#2026-11-23#M#gpt-4o"), ("STATS#u1#P#p1", "D#2026-11-23#M#gpt-4o")]
 
 
-def test_a_failing_record_is_reported_and_the_batch_stops_there():
+def test_a_failing_record_is_reported_and_the_others_are_counted():
     # Given a batch whose second record cannot be written
     store = RecordingStore(fail_on="r2")
     records = [_record(str(i), _run(pk=f"RUN#r{i}")) for i in (1, 2, 3)]
     # When it is processed
-    result = RunStatsProcessor(store).handle({"Records": records})  # type: ignore[arg-type]
-    # Then the failure names record 2, and record 3 is left for the retry
+    result = _consume(store, records)
+    # Then the failure names record 2, and records 1 and 3 are counted
     assert result == {"batchItemFailures": [{"itemIdentifier": "2"}]}
-    assert [c[0] for c in store.counted] == ["r1"]
+    assert [c[0] for c in store.counted] == ["r1", "r3"]
+
+
+def test_the_retry_from_a_failed_record_counts_only_that_record():
+    # Given a batch whose second record failed once, the others counted
+    store = RecordingStore(fail_on="r2")
+    records = [_record(str(i), _run(pk=f"RUN#r{i}")) for i in (1, 2, 3)]
+    _consume(store, records)
+    # When Lambda delivers the batch again from the failed record and the write works this time
+    store.fail_on = None
+    result = _consume(store, records[1:])
+    # Then it succeeds and each run is counted once
+    assert result == {"batchItemFailures": []}
+    assert [c[0] for c in store.counted] == ["r1", "r3", "r2"]
 
 
 def test_records_that_are_not_new_runs_are_skipped():
@@ -116,7 +141,7 @@ def test_records_that_are_not_new_runs_are_skipped():
         _record("4", {"pk": "RUN#r9", "sk": "RUN", "status": "succeeded"}),  # malformed: no user or model
     ]
     # When they are processed
-    result = RunStatsProcessor(store).handle({"Records": records})  # type: ignore[arg-type]
+    result = _consume(store, records)
     # Then nothing is counted and nothing fails
     assert result == {"batchItemFailures": []}
     assert store.counted == []

@@ -1,0 +1,103 @@
+"""The handler factory every event-driven function uses: a record handler in, a Lambda entry point out.
+
+The counterpart of `promptbank.http.make_handler` for functions that no API Gateway calls. A stream or queue
+consumer is one record handler given to `make_consumer`; a scheduled function is one plain function given to
+`make_scheduled`. Both get the Lambda context in the logs (state cleared per invocation) and flushed metrics.
+
+Batches go through Powertools' `BatchProcessor` with partial batch failure (`ReportBatchItemFailures` on the
+event source mapping, which the template must set): each record is handed to the record handler as
+Powertools' typed record (`DynamoDBRecord`, `SQSRecord`); a record whose handler raises is logged and named in
+`batchItemFailures`, and the others are processed all the same. On a DynamoDB stream Lambda resumes from the
+lowest failed sequence number, so records after a failure are delivered again: a stream record handler must
+be idempotent (run stats put a per-run marker). When every record of a batch fails the invocation fails
+(Powertools' `BatchProcessingError`), which is what lets `BisectBatchOnFunctionError` split a stream batch to
+isolate a poison record, and returns an SQS batch to the queue as a whole. See docs/consumers.md.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+from promptbank.observability import logger, metrics
+
+__all__ = ["EventType", "make_consumer", "make_scheduled"]
+
+LambdaHandler = Callable[[dict[str, Any], Any], Any]
+#: `(record)` or `(record, lambda_context=...)`; the return value is ignored.
+RecordHandler = Callable[..., Any]
+
+#: The event sources a consumer may have. An SQS FIFO queue needs Powertools' `SqsFifoPartialProcessor`
+#: (stop at the first failure to keep the order) instead, and has no consumer yet.
+BATCH_EVENTS = frozenset({EventType.DynamoDBStreams, EventType.SQS})
+
+
+def make_consumer(record_handler: RecordHandler, event_type: EventType) -> LambdaHandler:
+    """The Lambda entry point for a DynamoDB stream or SQS consumer: `record_handler` is called once per record
+    of the batch, and the handler returns `{"batchItemFailures": [{"itemIdentifier": ...}, ...]}` naming the
+    records whose handler raised (stream: their sequence numbers; SQS: their message ids)."""
+    if event_type not in BATCH_EVENTS:
+        raise ValueError(f"make_consumer takes {sorted(e.value for e in BATCH_EVENTS)}, not {event_type.value}")
+    processor = BatchProcessor(event_type=event_type)
+    handle_record = _logging_failures(record_handler)
+
+    @logger.inject_lambda_context(clear_state=True)
+    @metrics.log_metrics
+    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        if event.get("Records") == []:  # Lambda sends none, but Powertools would call it the wrong event type
+            return {"batchItemFailures": []}
+        response = process_partial_response(
+            event=event, record_handler=handle_record, processor=processor, context=context
+        )
+        logger.info(
+            "batch processed",
+            extra={"records": len(event.get("Records") or []), "failed": len(response["batchItemFailures"])},
+        )
+        return dict(response)
+
+    return handler
+
+
+def make_scheduled(scheduled_handler: Callable[[dict[str, Any], Any], Any]) -> LambdaHandler:
+    """The Lambda entry point for a scheduled function (EventBridge rule or Scheduler): the event (a rule's
+    `Scheduled Event`, or a schedule's `Input`) and the context go to `scheduled_handler` as they came. There is
+    no batch: an exception fails the invocation, and the schedule's retry policy applies."""
+
+    @logger.inject_lambda_context(clear_state=True)
+    @metrics.log_metrics
+    def handler(event: dict[str, Any], context: Any) -> Any:
+        return scheduled_handler(event, context)
+
+    return handler
+
+
+def _logging_failures(record_handler: RecordHandler) -> RecordHandler:
+    """`record_handler`, logging a failure with the record's identifier before BatchProcessor reports it.
+
+    Powertools' own failure log (`BatchProcessor(logger=...)`) doesn't say which record failed; the identifier is
+    what an operator looks for in the stream or the queue. BatchProcessor passes the context only to a handler
+    whose signature names `lambda_context`, so this wrapper names it and passes it on only in that case."""
+    takes_context = "lambda_context" in inspect.signature(record_handler).parameters
+
+    def handle_record(record: DynamoDBRecord | SQSRecord, lambda_context: Any = None) -> Any:
+        try:
+            if takes_context:
+                return record_handler(record, lambda_context=lambda_context)
+            return record_handler(record)
+        except Exception:
+            logger.exception("record failed; reported as a batch item failure", extra={"item": _item_id(record)})
+            raise
+
+    return handle_record
+
+
+def _item_id(record: DynamoDBRecord | SQSRecord) -> str:
+    """What `batchItemFailures` names the record by: a stream record's sequence number, an SQS message id."""
+    if isinstance(record, DynamoDBRecord):
+        return str(record.dynamodb.sequence_number if record.dynamodb else "")
+    return str(record.message_id)
