@@ -5,21 +5,28 @@ from __future__ import annotations
 import calendar
 import contextlib
 import copy
+import functools
+import importlib.util
 import json
 import logging
-import re
+import sys
 import threading
 import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import UTC, datetime
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 from local.lambdas import FunctionError, Functions
 from local.motoserver import MOTO_LOCK
 from local.template import ACCOUNT_ID, REGION, STACK_NAME, EventSource, FunctionSpec, Resolver
+
+if TYPE_CHECKING:
+    from promptbank.schedules import Schedule
 
 log = logging.getLogger("local.events")
 
@@ -518,92 +525,30 @@ class QueueSource(Source):
 
 
 # ------------------------------------------------------------------------------------------------ schedules
-_RATE = re.compile(r"^rate\(\s*(\d+)\s+(minute|minutes|hour|hours|day|days)\s*\)$")
-_MONTHS = {
-    m: i for i, m in enumerate(["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"], 1)
-}
-_DAYS = {d: i for i, d in enumerate(["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"], 1)}
+#: The schedule expression parser the runtime uses: the layer's, which the suite dispatcher uses too.
+SCHEDULES_SOURCE = Path(__file__).resolve().parent.parent / "shared" / "promptbank" / "schedules.py"
 
 
-def _cron_field(text: str, low: int, high: int, names: Mapping[str, int] | None = None) -> set[int] | None:
-    """Values a cron field allows; None for `?`/`*` (anything)."""
-    if text in ("*", "?"):
-        return None
-    values: set[int] = set()
-    for part in text.split(","):
-        step = 1
-        if "/" in part:
-            part, step_text = part.split("/", 1)
-            step = int(step_text)
-        if part in ("*", ""):
-            start, end = low, high
-        elif "-" in part:
-            a, b = part.split("-", 1)
-            start, end = _cron_value(a, names), _cron_value(b, names)
-        else:
-            start = _cron_value(part, names)
-            end = high if step > 1 else start
-        values.update(range(start, end + 1, step))
-    return values
+@functools.cache
+def _schedules_module() -> ModuleType:
+    """This repository's shared/promptbank/schedules.py (the suite dispatcher's parser), loaded from its file under
+    a private name: the runtime serves any template, whose layer (on sys.path) need not be this one's, and putting
+    this repository's shared/ on sys.path would hand its packages to that template's functions."""
+    name = "local._promptbank_schedules"
+    spec = importlib.util.spec_from_file_location(name, SCHEDULES_SOURCE)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {SCHEDULES_SOURCE}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up while the class is made
+    spec.loader.exec_module(module)
+    return module
 
 
-def _cron_value(text: str, names: Mapping[str, int] | None) -> int:
-    text = text.upper()
-    if names and text in names:
-        return names[text]
-    return int(text)
-
-
-class Cron:
-    """EventBridge cron(min hour day-of-month month day-of-week year), UTC; `L` for the month's last day."""
-
-    def __init__(self, expression: str) -> None:
-        fields = expression.split()
-        if len(fields) != 6:
-            raise ValueError(f"cron needs 6 fields: {expression}")
-        minute, hour, dom, month, dow, year = fields
-        if any(c in dom + dow for c in "W#") or "L" in dow:
-            raise ValueError(f"cron {expression}: W, # and day-of-week L are not supported locally")
-        self.minutes = _cron_field(minute, 0, 59)
-        self.hours = _cron_field(hour, 0, 23)
-        self.last_day = dom == "L"
-        self.dom = None if self.last_day else _cron_field(dom, 1, 31)
-        self.months = _cron_field(month, 1, 12, _MONTHS)
-        self.dow = _cron_field(dow, 1, 7, _DAYS)
-        self.years = _cron_field(year, 1970, 2199)
-
-    def next_after(self, moment: datetime) -> datetime | None:
-        start = moment.replace(second=0, microsecond=0) + timedelta(minutes=1)
-        day = start.replace(hour=0, minute=0)
-        for _ in range(366 * 5):
-            if self._day_ok(day):
-                for hour in sorted(self.hours) if self.hours is not None else range(24):
-                    for minute in sorted(self.minutes) if self.minutes is not None else range(60):
-                        candidate = day.replace(hour=hour, minute=minute)
-                        if candidate >= start:
-                            return candidate
-            day += timedelta(days=1)
-        return None
-
-    def _day_ok(self, day: datetime) -> bool:
-        if self.years is not None and day.year not in self.years:
-            return False
-        if self.months is not None and day.month not in self.months:
-            return False
-        if self.last_day:
-            return day.day == calendar.monthrange(day.year, day.month)[1]
-        if self.dom is not None and day.day not in self.dom:
-            return False
-        weekday = (day.weekday() + 1) % 7 + 1  # AWS: 1 = Sunday
-        return not (self.dow is not None and weekday not in self.dow)
-
-
-def schedule_interval(expression: str) -> timedelta | None:
-    match = _RATE.match(expression.strip())
-    if not match:
-        return None
-    count, unit = int(match.group(1)), match.group(2).rstrip("s")
-    return timedelta(**{f"{unit}s": count})
+def parse_schedule_expression(expression: str) -> Schedule:
+    """The template's `rate(...)`/`cron(...)`, parsed as the suite dispatcher parses suites' schedules; ValueError
+    (with the reason) if EventBridge would refuse it."""
+    schedule: Schedule = _schedules_module().parse_schedule(expression)
+    return schedule
 
 
 class ScheduleSource:
@@ -628,33 +573,24 @@ class ScheduleSource:
         self.enabled = props.get("Enabled", True) is not False and state != "DISABLED"
         self.input = props.get("Input")
         self.rule_name = str(props.get("Name") or f"{STACK_NAME}-{spec.logical_id}{event.name}")
-        self.interval = schedule_interval(self.expression)
-        self.cron: Cron | None = None
-        if self.interval is None:
-            inner = re.match(r"^cron\((.*)\)$", self.expression.strip())
-            try:
-                self.cron = Cron(inner.group(1)) if inner else None
-            except ValueError as err:
-                log.warning("%s: %s; it only runs when triggered", self.name, err)
-            if self.cron is None and inner is None:
-                log.warning(
-                    "%s: schedule %r is not understood; it only runs when triggered",
-                    self.name,
-                    self.expression,
-                )
+        self.schedule: Schedule | None = None
+        try:
+            self.schedule = parse_schedule_expression(self.expression)
+        except ValueError as err:
+            log.warning("%s: %s; it only runs when triggered", self.name, err)
         self.lock = threading.Lock()
-        self.next_run = self._next(datetime.now(UTC))
+        # A rate's due times count from the start (the first one interval after it); cron runs in UTC.
+        self.started = datetime.now(UTC)
+        self.next_run = self._next(self.started)
 
     @property
     def name(self) -> str:
         return f"{self.spec.logical_id}.{self.event.name}"
 
     def _next(self, after: datetime) -> datetime | None:
-        if self.interval is not None:
-            return after + self.interval
-        if self.cron is not None:
-            return self.cron.next_after(after)
-        return None
+        if self.schedule is None:
+            return None
+        return self.schedule.next_after(after, "UTC", anchor=self.started)
 
     def event_payload(self, when: datetime) -> Any:
         if self.input is not None:

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+import logging
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
-from local.events import Cron, pattern_matches, schedule_interval
+import pytest
+
+from local.events import ScheduleSource, parse_schedule_expression, pattern_matches
 from local.gateway import (
     ApiRuntime,
     GatewayError,
@@ -16,6 +20,7 @@ from local.gateway import (
     render_gateway_response,
 )
 from local.limits import KeyInfo, Plan, TokenBucket, UsageLimiter, Verdict, quota_period_key
+from local.template import EventSource, FunctionSpec
 
 
 def _table(*specs: tuple[str, str, str]) -> RouteTable:
@@ -218,21 +223,66 @@ def test_quota_periods_are_utc_calendar_periods() -> None:
     assert quota_period_key("MONTH", moment) == "2025-03"
 
 
-def test_rate_expressions_become_intervals() -> None:
-    # Given rate expressions
-    # When parsed
-    # Then they are intervals, and other text is not
-    assert schedule_interval("rate(5 minutes)").total_seconds() == 300
-    assert schedule_interval("rate(1 day)").total_seconds() == 86400
-    assert schedule_interval("cron(0 12 * * ? *)") is None
+class _AsWritten:
+    """A resolver for properties without intrinsics."""
+
+    def resolve(self, value: object) -> object:
+        return value
+
+
+def _schedule(expression: str, **properties: object) -> ScheduleSource:
+    spec = FunctionSpec("TickFunction", "tick", Path("."), "tick.handler", 3, 128, {}, [], {})
+    event = EventSource("Tick", "Schedule", {"Schedule": expression, **properties})
+    return ScheduleSource(None, spec, event, _AsWritten(), lambda: None)  # type: ignore[arg-type]
+
+
+def test_rate_schedule_first_runs_one_interval_after_start_then_every_interval() -> None:
+    # Given a rate(5 minutes) schedule that has just started
+    source = _schedule("rate(5 minutes)")
+    started = source.started
+    # When the schedule loop looks before, at and after its due time
+    # Then it is due once an interval has passed, and next at the following multiple of the interval
+    assert source.next_run == started + timedelta(minutes=5)
+    assert source.due(started + timedelta(minutes=4)) is False
+    assert source.due(started + timedelta(minutes=5, seconds=1)) is True
+    assert source.next_run == started + timedelta(minutes=10)
 
 
 def test_cron_finds_the_next_matching_minute() -> None:
-    # Given "12:00 UTC on weekdays"
-    cron = Cron("0 12 ? * MON-FRI *")
+    # Given "12:00 UTC on weekdays", as the runtime parses it
+    cron = parse_schedule_expression("cron(0 12 ? * MON-FRI *)")
     # When asked after Friday 13:00
     # Then the next run is Monday 12:00
     assert cron.next_after(datetime(2025, 3, 7, 13, 0, tzinfo=UTC)) == datetime(2025, 3, 10, 12, 0, tzinfo=UTC)
+
+
+def test_cron_schedule_with_nth_weekday_is_scheduled() -> None:
+    # Given "09:00 UTC on the first Monday of the month" (`#`, not supported by the old local parser)
+    source = _schedule("cron(0 9 ? * 2#1 *)")
+    # When the runtime schedules it
+    # Then its next run is a Monday in the first week, at 09:00 UTC
+    assert source.next_run is not None
+    assert (source.next_run.weekday(), source.next_run.hour, source.next_run.minute) == (0, 9, 0)
+    assert source.next_run.day <= 7
+
+
+def test_disabled_schedule_is_never_due() -> None:
+    # Given a schedule with Enabled: false
+    source = _schedule("rate(1 minute)", Enabled=False)
+    # When the schedule loop looks long after its time
+    # Then it does not run
+    assert source.due(source.started + timedelta(days=1)) is False
+
+
+def test_invalid_schedule_only_runs_when_triggered(caplog: pytest.LogCaptureFixture) -> None:
+    # Given a rate EventBridge refuses (plural unit with 1)
+    with caplog.at_level(logging.WARNING, logger="local.events"):
+        source = _schedule("rate(1 minutes)")
+    # When the runtime reads it
+    # Then it says why and never schedules it
+    assert "TickFunction.Tick: schedule: 'rate(1 minutes)'" in caplog.text
+    assert source.next_run is None
+    assert source.due(source.started + timedelta(days=1)) is False
 
 
 def test_filter_patterns_match_nested_values_with_operators() -> None:
