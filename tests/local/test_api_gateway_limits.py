@@ -93,7 +93,7 @@ def test_the_apps_client_issues_keys_through_the_limit(moto_url: str, monkeypatc
         plans = usage.UsagePlans(stack_name="burst")
         # When it issues 12 keys back to back (more than twice the quota's second)
         issued = [plans.issue("sessions", f"sessions:{n}") for n in range(12)]
-        # Then every one is issued (the SDK retried the 429s) and sits on the plan
+        # Then every one is issued (the 429s were retried) and sits on the plan
         assert len({key.id for key in issued}) == 12
         plan_id = plans.plan_id("sessions")
         on_plan = client(moto_url).get_usage_plan_keys(usagePlanId=plan_id)["items"]  # type: ignore[attr-defined]

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import random
 import secrets
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -18,11 +21,15 @@ class UsageKey:
 
 
 # API Gateway allows CreateApiKey 5 times a second per account and region (and its management API 10 calls a
-# second, burst 40, in all); above that it answers 429 TooManyRequestsException. botocore's standard retry mode
-# retries that (and transient errors) with exponential backoff and full jitter: before attempt n+1 it sleeps
-# rand(0, 2^(n-1)) seconds, so 5 attempts sleep at most 1 + 2 + 4 + 8 = 15 s, well inside the 29 s Lambda and
-# API Gateway integration timeouts of register and create-key. docs/decisions.md (2026-12-02) has the numbers.
-MAX_ATTEMPTS = 5
+# second, burst 40, in all); above that it answers 429 TooManyRequestsException. A burst of sign-ups shares those
+# 5 a second, so a fixed number of retries is not enough for a large burst: `issue` retries the throttled call
+# until CREATE_KEY_BUDGET_S has passed, sleeping rand(0, min(CAP, BASE * 2^n)) between attempts (full jitter),
+# well inside the 29 s Lambda and API Gateway integration timeouts of register and create-key. Every other call
+# gets botocore's standard retries (transient errors, a few attempts).
+MAX_ATTEMPTS = 3
+CREATE_KEY_BUDGET_S = 20.0
+BACKOFF_BASE_S = 0.1
+BACKOFF_CAP_S = 2.0
 
 
 @lru_cache(maxsize=1)
@@ -31,6 +38,26 @@ def _client() -> Any:
     from botocore.config import Config
 
     return boto3.client("apigateway", config=Config(retries={"mode": "standard", "max_attempts": MAX_ATTEMPTS}))
+
+
+def _throttled(err: Exception) -> bool:
+    response = getattr(err, "response", None) or {}
+    return bool(response.get("Error", {}).get("Code") == "TooManyRequestsException")
+
+
+def retry_throttled[T](call: Callable[[], T], budget_s: float = CREATE_KEY_BUDGET_S) -> T:
+    """`call()`, again after a jittered backoff each time API Gateway throttles it, until `budget_s` is spent."""
+    deadline = time.monotonic() + budget_s
+    attempt = 0
+    while True:
+        try:
+            return call()
+        except Exception as err:
+            left = deadline - time.monotonic()
+            if not _throttled(err) or left <= 0:
+                raise
+            attempt += 1
+            time.sleep(min(left, random.uniform(0, min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2**attempt))))
 
 
 class UsagePlans:
@@ -60,7 +87,7 @@ class UsagePlans:
 
     def issue(self, plan: str, label: str) -> UsageKey:
         value = secrets.token_hex(20)
-        key = self.client.create_api_key(name=label, enabled=True, value=value)
+        key = retry_throttled(lambda: self.client.create_api_key(name=label, enabled=True, value=value))
         try:
             self.client.create_usage_plan_key(usagePlanId=self.plan_id(plan), keyId=key["id"], keyType="API_KEY")
         except Exception:
