@@ -158,6 +158,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         fake = self.server.fake
+        generation = fake._generation
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
         try:
@@ -178,7 +179,7 @@ class _Handler(BaseHTTPRequestHandler):
             )
         )
         fake._wait_latency()
-        injection = fake._take_injection(path)
+        injection = fake._take_injection(path, generation)
         family = _family(path)
         if injection is not None:
             if injection.drop:
@@ -247,6 +248,9 @@ class FakeProviderServer:
         self._stopping = threading.Event()
         self._requests: list[RecordedRequest] = []
         self._injections: list[_Injection] = []
+        #: Bumped by reset(): a request that arrived before it (still waiting out a latency) takes no injection
+        #: meant for the next test.
+        self._generation = 0
         self._latency_s = latency_ms / 1000
         self._latency_times: int | None = None
         self._server: _Server | None = None
@@ -387,6 +391,7 @@ class FakeProviderServer:
         with self._lock:
             self._requests.clear()
             self._injections.clear()
+            self._generation += 1
             self._latency_s = 0
             self._latency_times = None
 
@@ -401,8 +406,10 @@ class FakeProviderServer:
         with self._lock:
             self._requests.append(request)
 
-    def _take_injection(self, path: str) -> _Injection | None:
+    def _take_injection(self, path: str, generation: int | None = None) -> _Injection | None:
         with self._lock:
+            if generation is not None and generation != self._generation:
+                return None
             for injection in self._injections:
                 if injection.matches(path):
                     if injection.remaining is not None:
