@@ -11,12 +11,13 @@ from __future__ import annotations
 import math
 from typing import Annotated, Any, ClassVar, Literal, get_args
 
-from pydantic import BeforeValidator, Field, ValidationInfo, WithJsonSchema, field_validator
+from pydantic import BeforeValidator, ConfigDict, Field, ValidationInfo, WithJsonSchema, field_validator
 from pydantic_core import PydanticCustomError
 
-from promptbank.inputs import StrictInput
+from promptbank.inputs import WHOLE, StrictInput
 from promptbank.outputs import Output
-from promptbank.prompts.models import Variables
+from promptbank.prompts.models import Label, Variables
+from promptbank.runs.models import ModelId
 
 AssertionType = Literal[
     "equals",
@@ -222,6 +223,35 @@ class TestCase(StrictInput):
     def case_id(self, position: int) -> str:
         """`test_case_id` of the results: the case's own `id`, else its 1-based position in the request."""
         return self.id if self.id is not None else str(position)
+
+
+MAX_CASES = 100  # per POST /v1/evaluate: what fits in its 25 s at the highest concurrency
+MAX_CONCURRENCY = 20
+DEFAULT_CONCURRENCY = 10
+MAX_TEMPLATE_CHARS = 50_000  # as a stored prompt's content and system prompt
+
+
+class EvaluateIn(StrictInput):
+    """`POST /v1/evaluate`: a template text (`prompt`) or a stored prompt (`prompt_ref` with `version` or `label`),
+    exactly one of the two (checked by the service, which names the field), and 1-100 cases."""
+
+    # The same rules in the schema, so that clients (and fuzzers) generated from it know them.
+    model_config = StrictInput.model_config | ConfigDict(
+        json_schema_extra={
+            "oneOf": [{"required": ["prompt"]}, {"required": ["prompt_ref"]}],
+            "dependentRequired": {"version": ["prompt_ref"], "label": ["prompt_ref"]},
+        }
+    )
+
+    prompt: Annotated[str, Field(min_length=1, max_length=MAX_TEMPLATE_CHARS)] | None = None
+    prompt_ref: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    version: Annotated[int, Field(ge=1), WHOLE] | None = None
+    label: Label | None = None
+    system_prompt: Annotated[str, Field(max_length=MAX_TEMPLATE_CHARS)] | None = None
+    model: ModelId | None = None
+    judge_model: ModelId | None = None
+    concurrency: Annotated[int, Field(ge=1, le=MAX_CONCURRENCY), WHOLE] = DEFAULT_CONCURRENCY
+    test_cases: Annotated[list[TestCase], Field(min_length=1, max_length=MAX_CASES)]
 
 
 # Responses -------------------------------------------------------------------------------------------------------

@@ -185,6 +185,25 @@ class RunService:
         Raises the provider's 502/504 after recording it. `count_against_limit=False` is for callers that
         took the AI limit once for a whole request (evaluate).
         """
+        record, failure = self.attempt(principal, call, deadline=deadline, count_against_limit=count_against_limit)
+        self.runs.put_run(record)
+        if failure is not None:
+            raise failure
+        return record
+
+    def attempt(
+        self,
+        principal: Principal,
+        call: Call,
+        *,
+        deadline: float | None = None,
+        count_against_limit: bool = True,
+    ) -> tuple[RunRecord, ProviderError | ProviderTimeout | None]:
+        """`call` without recording: the run (succeeded, or failed with the provider's error) and that error.
+
+        For a caller that records the run itself once it knows more about it (evaluate adds `passed` and
+        `quality_score`). Validation, `PROVIDER_NOT_CONFIGURED` and the AI limit still raise.
+        """
         provider_name, provider_model = route(call.model)
         credentials = self.keys.resolve_key(principal.user_id, provider_name)
         provider = self.provider_factory(
@@ -220,8 +239,7 @@ class RunService:
                 latency_ms=round((time.monotonic() - started) * 1000),
                 error=error_text(err),
             ).with_id()
-            self.runs.put_run(failed)
-            raise
+            return failed, err
         cost = None
         if response.input_tokens is not None and response.output_tokens is not None:
             cost = cost_usd(call.model, response.input_tokens, response.output_tokens)
@@ -235,8 +253,7 @@ class RunService:
             cost_usd=cost,
             finish_reason=finish_reason(response.finish_reason),
         ).with_id()
-        self.runs.put_run(record)
-        return record
+        return record, None
 
 
 def _first(*values: Any) -> Any:

@@ -14,6 +14,7 @@ SCENARIO = [
     ("RunPromptFunction", 200),
     ("ChatFunction", 200),
     ("EnhanceFunction", 200),
+    ("EvaluateFunction", 200),  # two cases: two provider calls
     ("ListRunsFunction", 200),
     ("GetRunFunction", 404),  # the sample run id was never recorded
     ("RunStatsFunction", 200),
@@ -33,7 +34,7 @@ def test_every_sample_event_gets_its_documented_answer(invoker, load_event, fake
         assert response["statusCode"] == status, (function, response.get("body"))
         headers = response.get("multiValueHeaders") or response.get("headers") or {}
         assert "X-Request-Id" in headers, function
-    assert fake.request_count == 3  # run, chat, enhance
+    assert fake.request_count == 5  # run, chat, enhance, evaluate's two cases
 
 
 def test_the_sample_stream_event_is_counted_once(invoker, load_event, call):
