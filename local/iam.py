@@ -530,10 +530,10 @@ def stack_facts(template: Template, resolver: Resolver) -> tuple[dict[str, str],
     return tables, aliases
 
 
-def role_policies(template: Template, resolver: Resolver, table_keys: Mapping[str, str] | None = None,
-                  kms_aliases: Mapping[str, str] | None = None) -> dict[str, RolePolicy]:
+def role_policies(template: Template, resolver: Resolver) -> dict[str, RolePolicy]:
     """Every function's role, resolved against the local stack. A role the template does not define (a
     `Role:` ARN from elsewhere) is unknown locally: its function gets no permissions, with a warning."""
+    table_keys, kms_aliases = stack_facts(template, resolver)
     policies: dict[str, RolePolicy] = {}
     for function, spec in _transformed_roles(template).items():
         statements: list[Statement] = []
@@ -554,5 +554,5 @@ def role_policies(template: Template, resolver: Resolver, table_keys: Mapping[st
             elif arn is not NO_VALUE:
                 log.warning("IAM: %s: managed policy %s is unknown locally and grants nothing", function, arn)
         role_name = f"{resolver.ref('AWS::StackName')}-{spec.get('role') or function}"
-        policies[function] = RolePolicy(function, role_name, statements, table_keys or {}, kms_aliases or {})
+        policies[function] = RolePolicy(function, role_name, statements, table_keys, kms_aliases)
     return policies

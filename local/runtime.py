@@ -30,7 +30,7 @@ from local.limits import MotoUsagePlanKeys, UsageLimiter
 from local.motoserver import MOTO_LOCK, LockedMotoServer, install_moto_patches
 from local.resources import Stack, create_resources
 from local.state import MotoKeeper, StateDir, export_state, import_state
-from local.template import ACCOUNT_ID, REGION, FunctionSpec, Template, function_environment, own_environment
+from local.template import ACCOUNT_ID, REGION, FunctionSpec, Template, own_environment, union_environment
 
 log = logging.getLogger("local.runtime")
 
@@ -143,7 +143,8 @@ class Runtime:
             "POWERTOOLS_TRACE_DISABLED": "true",
             "POWERTOOLS_METRICS_DISABLED": "true",
         }
-        env, conflicts = function_environment(self.stack.functions, self.stack.resolver, overrides=overrides)
+        own = {lid: own_environment(spec, self.stack.resolver, overrides) for lid, spec in self.stack.functions.items()}
+        env, conflicts = union_environment(own)
         isolation = os.environ.get("PROMPTBANK_LOCAL_ISOLATION", "process").strip().lower()
         if isolation != "process":
             isolation = "thread"
@@ -159,14 +160,11 @@ class Runtime:
         policies = None
         if iam.enforced():
             iam.install()
-            policies = iam.role_policies(template, self.stack.resolver, *iam.stack_facts(template, self.stack.resolver))
+            policies = iam.role_policies(template, self.stack.resolver)
         self.functions = Functions(
             self.stack.functions,
             isolation=isolation,
-            envs={
-                lid: lambda_environment(spec, own_environment(spec, self.stack.resolver, overrides))
-                for lid, spec in self.stack.functions.items()
-            },
+            envs={lid: lambda_environment(spec, own[lid]) for lid, spec in self.stack.functions.items()},
             policies=policies,
             layer_paths=layer_paths,
         )

@@ -499,11 +499,16 @@ def function_environment(
 ) -> tuple[dict[str, str], list[str]]:
     """The union of every function's variables, for code that runs them all in one process (in-process tests,
     PROMPTBANK_LOCAL_ISOLATION=thread), and a note per conflict: the first function (in template order) wins."""
+    return union_environment({lid: own_environment(spec, resolver, overrides) for lid, spec in specs.items()})
+
+
+def union_environment(envs: Mapping[str, Mapping[str, str]]) -> tuple[dict[str, str], list[str]]:
+    """`function_environment` from variables already resolved per function (by logical id, in template order)."""
     env: dict[str, str] = {}
     owner: dict[str, str] = {}
     conflicts: list[str] = []
-    for logical_id, spec in specs.items():
-        for key, text in own_environment(spec, resolver, overrides).items():
+    for logical_id, own in envs.items():
+        for key, text in own.items():
             if key in env and env[key] != text:
                 conflicts.append(f"{key}: {owner[key]} and {logical_id} differ; {owner[key]}'s value is used")
                 continue

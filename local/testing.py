@@ -250,7 +250,7 @@ class HandlerInvoker:
             if iam.enforced():
                 iam.install()
                 template, resolver = self.stack.template, self.stack.resolver
-                self._roles = iam.role_policies(template, resolver, *iam.stack_facts(template, resolver))
+                self._roles = iam.role_policies(template, resolver)
         return self._roles
 
 

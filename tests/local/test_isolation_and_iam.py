@@ -88,7 +88,7 @@ def test_a_function_started_with_another_functions_environment_fails(monkeypatch
 def roles() -> dict[str, iam.RolePolicy]:
     template = Template(REPO_TEMPLATE)
     resolver = Resolver(template)
-    return iam.role_policies(template, resolver, *iam.stack_facts(template, resolver))
+    return iam.role_policies(template, resolver)
 
 
 def _allows(role: iam.RolePolicy, action: str, resource: str = TABLE, **context: object) -> bool:
