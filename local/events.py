@@ -47,6 +47,12 @@ STREAM_ONLY_PROPERTIES = (
     "StartingPositionTimestamp",
     "TumblingWindowInSeconds",
 )
+#: Batches an SQS source delivers at once when its event sets no ScalingConfig.MaximumConcurrency: Lambda starts
+#: a queue's mapping with five pollers (deployed it scales up from there, to the function's concurrency).
+SQS_DEFAULT_CONCURRENCY = 5
+#: moto's ReceiveMessage isn't atomic (two receives at once can both take a message, and a delete during one can
+#: break it): the queue sources' receives and deletes take turns. They don't wait for messages, so it is brief.
+_SQS_CALLS = threading.Lock()
 POLL_INTERVAL_S = 0.2
 STREAM_TRIM_INTERVAL_S = 10.0
 STREAM_KEEP_RECORDS = 1000
@@ -116,9 +122,11 @@ def _passes(filters: list[dict[str, Any]], data: Any) -> bool:
 
 # ------------------------------------------------------------------------------------------------ sources
 class Source:
-    """One event source mapping; poll_once() delivers at most one batch, under the source's lock."""
+    """One event source mapping; poll_once() delivers at most one batch, under the source's lock unless the source
+    can deliver `concurrency` batches at once."""
 
     kind = "source"
+    concurrency = 1  # poller threads start() runs for it
 
     def __init__(
         self, functions: Functions, spec: FunctionSpec, event: EventSource, on_change: Callable[[], None]
@@ -128,6 +136,7 @@ class Source:
         self.event = event
         self.on_change = on_change
         self.lock = threading.Lock()
+        self._counts = threading.Lock()
         self.deliveries = 0  # batches handed to the function, by any thread
 
     @property
@@ -136,7 +145,7 @@ class Source:
 
     @property
     def busy(self) -> bool:
-        """Work in hand that a later poll will carry on (a stream batch waiting for its retry)."""
+        """Work in hand: a stream batch waiting for its retry, a queue batch a poller is delivering."""
         return False
 
     def poll_once(self) -> int:
@@ -147,7 +156,8 @@ class Source:
         raise NotImplementedError
 
     def _invoke(self, event: dict[str, Any]) -> Any:
-        self.deliveries += 1
+        with self._counts:
+            self.deliveries += 1
         self.on_change()
         return self.functions[self.spec.logical_id].invoke(event)
 
@@ -417,7 +427,11 @@ class StreamSource(Source):
 
 
 class QueueSource(Source):
-    """Type: SQS. Receives through moto's SQS API; deletes what the function processed."""
+    """Type: SQS. Receives through moto's SQS API; deletes what the function processed.
+
+    Up to `concurrency` batches are delivered at once (ScalingConfig.MaximumConcurrency, else
+    SQS_DEFAULT_CONCURRENCY), by as many pollers: a received message is hidden from the other receivers, so
+    batches need no lock between them, and they have no order to keep."""
 
     kind = "SQS"
 
@@ -440,17 +454,36 @@ class QueueSource(Source):
         self.report_failures = "ReportBatchItemFailures" in (props.get("FunctionResponseTypes") or [])
         self.enabled = props.get("Enabled", True) is not False
         self.filters = _filters(props)
+        maximum = (props.get("ScalingConfig") or {}).get("MaximumConcurrency")
+        self.concurrency = max(1, int(maximum)) if maximum is not None else SQS_DEFAULT_CONCURRENCY
+        if maximum is not None and not 2 <= int(maximum) <= 1000:
+            log.warning("%s: AWS rejects MaximumConcurrency %s (2 to 1000); used as given", self.name, maximum)
+        self.in_flight = 0  # polls under way, from the receive to the deletes: a received batch may be in one
+
+    @property
+    def busy(self) -> bool:
+        return self.in_flight > 0
+
+    def poll_once(self) -> int:
+        with self._counts:
+            self.in_flight += 1
+        try:
+            return self._poll()
+        finally:
+            with self._counts:
+                self.in_flight -= 1
 
     def _receive(self) -> list[dict[str, Any]]:
         messages: list[dict[str, Any]] = []
         while len(messages) < self.batch_size:
-            response = self.client.receive_message(
-                QueueUrl=self.queue_url,
-                MaxNumberOfMessages=min(10, self.batch_size - len(messages)),
-                MessageSystemAttributeNames=["All"],
-                MessageAttributeNames=["All"],
-                WaitTimeSeconds=0,
-            )
+            with _SQS_CALLS:
+                response = self.client.receive_message(
+                    QueueUrl=self.queue_url,
+                    MaxNumberOfMessages=min(10, self.batch_size - len(messages)),
+                    MessageSystemAttributeNames=["All"],
+                    MessageAttributeNames=["All"],
+                    WaitTimeSeconds=0,
+                )
             batch = response.get("Messages") or []
             if not batch:
                 break
@@ -520,7 +553,8 @@ class QueueSource(Source):
             entries = [
                 {"Id": str(i), "ReceiptHandle": r["receiptHandle"]} for i, r in enumerate(done[start : start + 10])
             ]
-            self.client.delete_message_batch(QueueUrl=self.queue_url, Entries=entries)
+            with _SQS_CALLS:
+                self.client.delete_message_batch(QueueUrl=self.queue_url, Entries=entries)
         return 1
 
 
@@ -798,7 +832,8 @@ class EventSources:
     # background ---------------------------------------------------------------------------------------------
     def start(self) -> None:
         for source in self.sources:
-            self._spawn(f"poll-{source.name}", self._poll_loop, source)
+            for poller in range(source.concurrency):
+                self._spawn(f"poll-{source.name}-{poller + 1}", self._poll_loop, source)
         if self.schedules and self.schedules_on:
             self._spawn("schedules", self._schedule_loop)
         if self.sweeper.tables and self.ttl_interval_s > 0:
@@ -879,17 +914,20 @@ class EventSources:
     # on demand ----------------------------------------------------------------------------------------------
     def drain(self, timeout_s: float = 30.0) -> dict[str, Any]:
         """Deliver everything pending (and what that delivery causes) until a whole pass finds nothing new and no
-        stream batch is waiting for a retry (one retried without end keeps this going until the timeout)."""
+        source is busy, before it or after it: no stream batch is waiting for a retry (one retried without end keeps
+        this going until the timeout) and no poller thread is delivering a queue batch (what it causes may be
+        pending only once it is done)."""
         deadline = time.monotonic() + timeout_s
         batches = 0
         while time.monotonic() < deadline:
+            busy_before = any(s.busy for s in self.sources)
             before = sum(s.deliveries for s in self.sources)
             delivered = 0
             for source in self.sources:
                 delivered += source.poll_once()
             batches += delivered
             if delivered == 0 and sum(s.deliveries for s in self.sources) == before:
-                if not any(s.busy for s in self.sources):
+                if not busy_before and not any(s.busy for s in self.sources):
                     return {"batches": batches, "complete": True}
                 time.sleep(STREAM_RETRY_FIRST_S / 2)  # a retry's pause is running out
         return {"batches": batches, "complete": False}

@@ -271,9 +271,7 @@ class ProcessContainer:
         except (EOFError, OSError):
             self._kill()
             code = self._process.exitcode
-            raise FunctionError(
-                f"Runtime exited with error: exit status {code}", "Runtime.ExitError"
-            ) from None
+            raise FunctionError(f"Runtime exited with error: exit status {code}", "Runtime.ExitError") from None
 
     def invoke(self, event: Any, context: LambdaContext, timeout_s: float) -> Any:
         self.invocations += 1
@@ -392,11 +390,24 @@ class FunctionPool:
             self._idle.clear()
 
 
+def queue_concurrency(spec: FunctionSpec) -> int:
+    """The largest ScalingConfig.MaximumConcurrency of the function's SQS events (0 if none sets a number)."""
+    found = 0
+    for event in spec.events:
+        scaling = event.properties.get("ScalingConfig") if event.type == "SQS" else None
+        maximum = scaling.get("MaximumConcurrency") if isinstance(scaling, dict) else None
+        if isinstance(maximum, int) or (isinstance(maximum, str) and maximum.isdigit()):
+            found = max(found, int(maximum))
+    return found
+
+
 class Functions:
     """Every function of the stack, by logical id.
 
     `isolation` "process" (a process per container, with `envs[lid]` as its whole environment) or "thread";
     `policies[lid]` is the function's IAM role, checked on each of its AWS calls (absent: not checked).
+    A function whose SQS source delivers more batches at once than `max_containers` gets that many containers, so
+    its batches don't queue for one.
     """
 
     def __init__(
@@ -413,7 +424,7 @@ class Functions:
         self.pools = {
             lid: FunctionPool(
                 spec,
-                max_containers,
+                max(max_containers, queue_concurrency(spec)),
                 isolation=isolation,
                 env=(envs or {}).get(lid),
                 policy=(policies or {}).get(lid),

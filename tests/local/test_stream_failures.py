@@ -1,4 +1,5 @@
-"""Event source settings that need a clock or a template of their own: record age, and SQS's start-up warnings.
+"""Event source settings that need a clock or a template of their own: record age, SQS's start-up warnings, and
+how many batches an SQS source delivers at once.
 
 In process (moto's mock and a stand-in function), since record ages of a minute or a day can't be waited out.
 """
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,8 +18,8 @@ from typing import Any
 import boto3
 import pytest
 
-from local.events import EventSources
-from local.lambdas import FunctionError
+from local.events import SQS_DEFAULT_CONCURRENCY, EventSources
+from local.lambdas import FunctionError, Functions
 from local.testing import MockedStack, mocked_aws
 
 TEMPLATE = """
@@ -64,6 +66,32 @@ class AlwaysFails:
 
     def clock(self) -> float:
         return time.time() + self.offset
+
+
+class Slow:
+    """Stands in for the Consumer function: each invocation takes `duration_s`; counts how many ran at once."""
+
+    def __init__(self, duration_s: float = 0.5) -> None:
+        self.duration_s = duration_s
+        self.running = 0
+        self.most_at_once = 0
+        self.finished = 0
+        self.started = threading.Event()
+        self._lock = threading.Lock()
+
+    def __getitem__(self, logical_id: str) -> Slow:
+        return self
+
+    def invoke(self, event: Any) -> Any:
+        with self._lock:
+            self.running += 1
+            self.most_at_once = max(self.most_at_once, self.running)
+        self.started.set()
+        time.sleep(self.duration_s)
+        with self._lock:
+            self.running -= 1
+            self.finished += 1
+        return None
 
 
 @contextmanager
@@ -151,3 +179,57 @@ def test_stream_settings_on_an_sqs_event_are_warned_about_at_start_up(
     assert (
         "Consumer.Source: DestinationConfig, MaximumRetryAttempts are not valid on an SQS event source" in caplog.text
     )
+
+
+@pytest.mark.parametrize(
+    ("scaling", "at_once"),
+    [({"ScalingConfig": {"MaximumConcurrency": 3}}, 3), ({}, SQS_DEFAULT_CONCURRENCY)],
+    ids=["MaximumConcurrency", "default"],
+)
+def test_an_sqs_source_delivers_batches_concurrently_up_to_its_maximum(
+    tmp_path: Path, scaling: dict[str, Any], at_once: int
+) -> None:
+    # Given an SQS source of one message a batch, whose function takes half a second, and twice as many messages
+    # waiting as batches it may deliver at once (ScalingConfig.MaximumConcurrency, else the local default)
+    function = Slow(0.5)
+    properties = {"Queue": {"Fn::GetAtt": ["Work", "Arn"]}, "BatchSize": 1, **scaling}
+    with event_sources(tmp_path, "SQS", properties, function) as (sources, mocked):
+        work_url = mocked.stack.resolver.physical.queues["Work"]
+        for number in range(2 * at_once):
+            boto3.client("sqs").send_message(QueueUrl=work_url, MessageBody=str(number))
+        # When its pollers run until every message has been processed
+        sources.start()
+        deadline = time.monotonic() + 10
+        while function.finished < 2 * at_once and time.monotonic() < deadline:
+            time.sleep(0.05)
+        sources.stop()
+    # Then that many batches ran at once, and no more
+    assert function.finished == 2 * at_once
+    assert function.most_at_once == at_once
+
+
+def test_a_drain_waits_for_a_queue_batch_another_poller_is_delivering(tmp_path: Path) -> None:
+    # Given an SQS source whose pollers run, and a message one of them is delivering to a slow function
+    function = Slow(0.5)
+    properties = {"Queue": {"Fn::GetAtt": ["Work", "Arn"]}, "BatchSize": 1}
+    with event_sources(tmp_path, "SQS", properties, function) as (sources, mocked):
+        sources.start()
+        boto3.client("sqs").send_message(QueueUrl=mocked.stack.resolver.physical.queues["Work"], MessageBody="x")
+        assert function.started.wait(5)
+        # When events are drained
+        result = sources.drain(timeout_s=5)
+        finished = function.finished
+        sources.stop()
+    # Then the drain is complete only once that batch is done
+    assert result["complete"] is True
+    assert finished == 1
+
+
+def test_a_function_gets_as_many_containers_as_its_sqs_source_delivers_batches_at_once(tmp_path: Path) -> None:
+    # Given a function whose SQS source delivers up to 12 batches at once, more than the pool's usual maximum
+    properties = {"Queue": {"Fn::GetAtt": ["Work", "Arn"]}, "ScalingConfig": {"MaximumConcurrency": 12}}
+    with event_sources(tmp_path, "SQS", properties, Slow()) as (_, mocked):
+        # When its functions are set up with at most 4 containers each
+        functions = Functions(mocked.stack.functions, max_containers=4)
+    # Then its pool may hold 12
+    assert functions["Consumer"].max_containers == 12
