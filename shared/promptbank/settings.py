@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     rate_limits: bool = Field(True, alias="PROMPTBANK_RATE_LIMITS")
     #: The Secrets Manager secret holding the deployment's default provider keys ("" = none).
     provider_keys_secret: str = Field("", alias="PROMPTBANK_PROVIDER_KEYS_SECRET")
+    #: The queue of suite run chunks (the eval outbox sends to it, the eval worker reads it).
+    eval_queue_url: str = Field("", alias="PROMPTBANK_EVAL_QUEUE_URL")
 
     @field_validator("egress", mode="before")
     @classmethod

@@ -85,25 +85,19 @@ def icontains(assertion: Assertion, output: str, latency_ms: int | None, cost_us
     return _verdict(assertion, False, f"Output does not contain {_quote(assertion.value)}, even ignoring case")
 
 
-def not_contains(
-    assertion: Assertion, output: str, latency_ms: int | None, cost_usd: float | None
-) -> AssertionResult:
+def not_contains(assertion: Assertion, output: str, latency_ms: int | None, cost_usd: float | None) -> AssertionResult:
     if assertion.value in output:
         return _verdict(assertion, False, f"Output contains {_quote(assertion.value)}")
     return _verdict(assertion, True, f"Output does not contain {_quote(assertion.value)}")
 
 
-def starts_with(
-    assertion: Assertion, output: str, latency_ms: int | None, cost_usd: float | None
-) -> AssertionResult:
+def starts_with(assertion: Assertion, output: str, latency_ms: int | None, cost_usd: float | None) -> AssertionResult:
     if output.startswith(assertion.value):
         return _verdict(assertion, True, f"Output starts with {_quote(assertion.value)}")
     return _verdict(assertion, False, f"Output starts with {_quote(output)}, not {_quote(assertion.value)}")
 
 
-def matches_regex(
-    assertion: Assertion, output: str, latency_ms: int | None, cost_usd: float | None
-) -> AssertionResult:
+def matches_regex(assertion: Assertion, output: str, latency_ms: int | None, cost_usd: float | None) -> AssertionResult:
     """The pattern matches somewhere in the output (a search: anchor it with ^...$ for the whole output)."""
     try:
         found = _search(assertion.value, output)

@@ -178,7 +178,8 @@ class Assertion(StrictInput):
         if kind not in THRESHOLDS:
             if value is not None:
                 raise PydanticCustomError(
-                    "assertion_threshold", "'{type}' takes no threshold (only similarity and llm_rubric do)",
+                    "assertion_threshold",
+                    "'{type}' takes no threshold (only similarity and llm_rubric do)",
                     {"type": kind},
                 )
             return None
@@ -187,7 +188,8 @@ class Assertion(StrictInput):
             return default
         if not low <= value <= high:
             raise PydanticCustomError(
-                "assertion_threshold", "The threshold of '{type}' is between {low} and {high}",
+                "assertion_threshold",
+                "The threshold of '{type}' is between {low} and {high}",
                 {"type": kind, "low": f"{low:g}", "high": f"{high:g}"},
             )
         return value

@@ -53,6 +53,8 @@ class _Plan:
     cases: list[TestCase]
     messages: list[list[ChatMessage]]
     prompt_texts: list[str]
+    #: cases that cannot run (their inputs don't compile against this version), with the reason
+    unrunnable: dict[int, str]
 
 
 class _Board:
@@ -94,7 +96,7 @@ class EvaluationService:
         hard_deadline = self.monotonic() + self.budget_s
         principal.require_write()
         plan = self._plan(principal, data)
-        self._check_providers(principal, plan)
+        self.check_providers(principal, plan)
         self.runs.limiter.acquire(principal.user_id)  # once for the request; its cases do not count
         _ = self.runs.runs.client  # made here, not raced for by the workers
         results = self._run_all(principal, plan, data.concurrency, hard_deadline - self.record_margin_s, hard_deadline)
@@ -102,7 +104,6 @@ class EvaluationService:
 
     # validation ------------------------------------------------------------------------------------------
     def _plan(self, principal: Principal, data: EvaluateIn) -> _Plan:
-        from promptbank.runs.prompting import assemble_messages
         from promptbank.templates import parse
 
         if (data.prompt is None) == (data.prompt_ref is None):
@@ -130,27 +131,47 @@ class EvaluationService:
             doc, label = self.runs.delivery.document(principal, data.prompt_ref, data.version, data.label)
             if data.system_prompt is not None:  # tried against the stored content in place of its own
                 doc = {**doc, "system_prompt": data.system_prompt}
+        return self.compile_plan(doc, label, data.test_cases, data.model, data.judge_model, strict=True)
+
+    def compile_plan(
+        self,
+        doc: dict[str, Any],
+        label: str | None,
+        cases: list[TestCase],
+        model: str | None,
+        judge_model: str | None,
+        *,
+        strict: bool,
+    ) -> _Plan:
+        """Every case's messages from the prompt document. `strict` (evaluate): a case whose inputs don't compile
+        is a 400 naming all of them; otherwise (a suite run) that case alone fails with the reason, unrun."""
+        from promptbank.runs.prompting import assemble_messages
+
         config: dict[str, Any] = doc.get("model_config") or {}
-        model = data.model or config.get("model") or DEFAULT_MODEL
+        model = model or config.get("model") or DEFAULT_MODEL
         messages: list[list[ChatMessage]] = []
         texts: list[str] = []
         problems: list[dict[str, Any]] = []
-        for index, case in enumerate(data.test_cases):
+        unrunnable: dict[int, str] = {}
+        for index, case in enumerate(cases):
             try:
                 rendered = self.runs.delivery.render(doc, label, case.inputs)
             except ValidationFailed as err:
-                if not all(str(d.get("field") or "").startswith("variables") for d in err.details or []):
+                if strict and not all(str(d.get("field") or "").startswith("variables") for d in err.details or []):
                     raise  # the template itself (an include), not this case's values
                 problems.extend(_case_details(index, err))
+                unrunnable[index] = err.message
+                messages.append([])
+                texts.append("")
                 continue
             system, content = rendered.text_by_part[1], rendered.text_by_part[0] or ""
             messages.append(assemble_messages(system, content, None))
             texts.append(content)
-        if problems:
+        if problems and strict:
             raise ValidationFailed(f"{problems[0]['field']}: {problems[0]['message']}", details=problems)
         return _Plan(
             model=model,
-            judge_model=data.judge_model or model,
+            judge_model=judge_model or model,
             settings={
                 "temperature": config.get("temperature", DEFAULT_TEMPERATURE),
                 "max_tokens": config.get("max_tokens", DEFAULT_MAX_TOKENS),
@@ -159,12 +180,13 @@ class EvaluationService:
             },
             prompt_id=doc.get("prompt_id"),
             prompt_version=doc.get("version"),
-            cases=list(data.test_cases),
+            cases=list(cases),
             messages=messages,
             prompt_texts=texts,
+            unrunnable=unrunnable,
         )
 
-    def _check_providers(self, principal: Principal, plan: _Plan) -> None:
+    def check_providers(self, principal: Principal, plan: _Plan) -> None:
         """The models route and have keys (400 otherwise), before the limit is taken or a provider called."""
         provider = _routed(plan.model, "model")
         judge_provider = _routed(plan.judge_model, "judge_model")  # a judge_model must route even if unused
@@ -174,6 +196,12 @@ class EvaluationService:
             self.runs.keys.resolve_key(principal.user_id, judge_provider)
 
     # running ---------------------------------------------------------------------------------------------
+    def run_plan(
+        self, principal: Principal, plan: _Plan, concurrency: int, deadline: float, hard_deadline: float
+    ) -> list[CaseResult]:
+        """Every case of `plan`, `concurrency` at a time; a case not done by `deadline` (monotonic) timed out."""
+        return self._run_all(principal, plan, concurrency, deadline, hard_deadline)
+
     def _run_all(
         self, principal: Principal, plan: _Plan, concurrency: int, deadline: float, hard_deadline: float
     ) -> list[CaseResult]:
@@ -191,12 +219,23 @@ class EvaluationService:
         # Posted cases are writing their run: let them finish (a put takes milliseconds). Cases still running
         # end by the same deadline and record themselves as timed out.
         wait([futures[index] for index in posted], timeout=max(0.0, hard_deadline - self.monotonic()))
-        return [
-            posted.get(index) or self._timed_out(plan, index, latency_ms=None) for index in range(len(plan.cases))
-        ]
+        return [posted.get(index) or self._timed_out(plan, index, latency_ms=None) for index in range(len(plan.cases))]
 
     def _case(self, principal: Principal, plan: _Plan, index: int, deadline: float, board: _Board) -> None:
         case = plan.cases[index]
+        if index in plan.unrunnable:  # nothing was sent anywhere: no run to record
+            board.post(
+                index,
+                case_result(
+                    test_case_id=case.case_id(index + 1),
+                    name=case.name,
+                    output=None,
+                    latency_ms=None,
+                    cost_usd=None,
+                    error=plan.unrunnable[index],
+                ),
+            )
+            return
         if self.monotonic() >= deadline:
             record = self._timeout_record(principal, plan)
             result = self._timed_out(plan, index, latency_ms=None)
@@ -227,9 +266,7 @@ class EvaluationService:
             )
         )
 
-    def _checked(
-        self, principal: Principal, plan: _Plan, index: int, record: RunRecord, deadline: float
-    ) -> CaseResult:
+    def _checked(self, principal: Principal, plan: _Plan, index: int, record: RunRecord, deadline: float) -> CaseResult:
         case, output = plan.cases[index], record.output or ""
         checked: list[tuple[Assertion, AssertionResult]] = []
         for assertion in case.checks():
