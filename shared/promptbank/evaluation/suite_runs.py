@@ -238,8 +238,8 @@ class SuiteRunWorker(SuiteRuns):
         principal = Principal(
             user_id=run["owner_id"], credential="session", environment="production", access="full", plan="suite"
         )
-        offset, cases = self._cases(run, chunk)
         try:
+            offset, cases = self._cases(run, chunk)  # NotFound when a revision's pieces expired under a queued run
             doc, _ = self.evaluation.runs.delivery.document(
                 principal, run["prompt_id"], int(run["prompt_version"]), None
             )

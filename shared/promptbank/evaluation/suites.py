@@ -7,6 +7,7 @@ trigger finds the run it made instead of making a second one) and the table's st
 
 from __future__ import annotations
 
+import functools
 import math
 import uuid
 from collections.abc import Callable
@@ -156,6 +157,13 @@ class SuiteService:
         return str(meta["id"])
 
     # runs ------------------------------------------------------------------------------------------------
+    @functools.cached_property
+    def run_service(self) -> Any:
+        """The provider keys and the AI limit (made on first use: only the start-run route needs them)."""
+        from promptbank.runs.service import RunService
+
+        return RunService()
+
     def new_run(self, suite: dict[str, Any], trigger: str, run_id: str, version: int | None = None) -> dict[str, Any]:
         """A run of `suite` (not yet stored): `queued` at the version its label points to now (or `version`), or
         `failed` with the reason when the prompt, the label or the version is gone."""
@@ -202,14 +210,12 @@ class SuiteService:
     def start_run(self, principal: Principal, suite_id: str) -> EvalRun:
         """`POST /v1/eval-suites/{id}/runs`: a queued run at the label's current version (404 when there is none);
         the provider keys it needs are checked now (400), and it counts once against the AI limit."""
-        from promptbank.runs.service import RunService
-
         principal.require_write()
         suite = self.suite_for(principal, suite_id, consistent=True)
         run = self.new_run(suite, "manual", str(uuid.uuid4()))
         if run["status"] == "failed":
             raise NotFound(f"The suite's prompt has no version labelled '{suite['label']}'")
-        runs = RunService()
+        runs = self.run_service
         _check_keys(runs, principal, run)
         runs.limiter.acquire(principal.user_id)
         self.runs.put_run(run)
@@ -332,7 +338,10 @@ def _overview_fields(run: dict[str, Any]) -> dict[str, Any]:
         "model": run.get("model"),
         "total_cases": int(run.get("total_cases") or 0),
         "done_cases": int(run.get("done_cases") or 0),
-        "summary": EvaluationSummary.model_validate(summary) if summary else None,
+        # The store drops null attributes (an average over no case): put them back as the shape has them.
+        "summary": EvaluationSummary(**{f: summary.get(f) for f in EvaluationSummary.model_fields})
+        if summary
+        else None,
         "regressed": run.get("regressed"),
         "error": run.get("error"),
         "created_at": run["created_at"],
