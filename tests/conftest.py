@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from hypothesis import settings
 
 for _name in ("AWS_PROFILE", "AWS_ENDPOINT_URL"):
     os.environ.pop(_name, None)
@@ -22,6 +23,11 @@ os.environ.update(
 # hand and whatever the shell has set; the Makefile's test targets set the same. LocalRuntime hands the
 # environment to the runtime it starts, and local.template keeps this value over the template's.
 os.environ["PROMPTBANK_EGRESS"] = "loopback"
+
+# Property tests assert what a function admits, never how fast: Hypothesis' default 200 ms deadline per example
+# fails them on a loaded 2-core CI machine (timing belongs in bench/).
+settings.register_profile("promptbank", deadline=None)
+settings.load_profile("promptbank")
 
 
 def pytest_configure(config: pytest.Config) -> None:
