@@ -7,7 +7,7 @@ checked the same way (regexes compile, schemas are valid) before anything is wri
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator
 
@@ -74,15 +74,23 @@ class SuiteUpdate(StrictInput):
     """`PATCH /v1/eval-suites/{id}`: the fields given replace the suite's; `null` clears `model`, `judge_model`,
     `schedule` and `min_pass_rate`. The prompt of a suite does not change (make another suite)."""
 
-    name: Annotated[str, Field(min_length=1, max_length=MAX_NAME)] | None = None
-    label: Label | None = None
+    # Absent means "unchanged"; null is refused for what cannot be cleared, so the schema doesn't offer it.
+    name: Annotated[str, Field(min_length=1, max_length=MAX_NAME)] = None  # type: ignore[assignment]
+    label: Label = None  # type: ignore[assignment]
     model: ModelId | None = None
     judge_model: ModelId | None = None
-    test_cases: Annotated[list[TestCase], Field(min_length=1, max_length=MAX_SUITE_CASES)] | None = None
+    test_cases: Annotated[list[TestCase], Field(min_length=1, max_length=MAX_SUITE_CASES)] = None  # type: ignore[assignment]
     schedule: ScheduleExpression | None = None
-    schedule_timezone: TimeZone | None = None
-    run_on_publish: bool | None = None
+    schedule_timezone: TimeZone = None  # type: ignore[assignment]
+    run_on_publish: bool = None  # type: ignore[assignment]
     min_pass_rate: PassRate | None = None
+
+    @field_validator("name", "label", "test_cases", "schedule_timezone", "run_on_publish", mode="before")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("Cannot be null")
+        return value
 
     _check_schedule = field_validator("schedule")(_schedule)
     _check_zone = field_validator("schedule_timezone")(_zone)

@@ -115,9 +115,6 @@ class SuiteService:
         principal.require_write()
         before = self.suite_for(principal, suite_id, consistent=True)
         given = data.model_fields_set
-        for field in ("name", "label", "schedule_timezone", "run_on_publish", "test_cases"):
-            if field in given and getattr(data, field) is None:
-                raise ValidationFailed.field(field, "Cannot be null")
         _check_models(data.model if "model" in given else None, data.judge_model if "judge_model" in given else None)
         moment = self.clock()
         after = dict(before)

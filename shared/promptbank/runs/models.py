@@ -85,7 +85,7 @@ class RunIn(StrictInput):
     model: ModelId | None = None
     temperature: Temperature | None = None
     max_tokens: MaxTokens | None = None
-    version: Annotated[int, Field(ge=1)] | None = None
+    version: Annotated[int, Field(ge=1), WHOLE] | None = None
     label: Label | None = None
 
 
