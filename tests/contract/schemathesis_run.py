@@ -5,12 +5,12 @@
 
 It starts the fake LLM provider and `python -m local` (rate limits off, every outbound call limited to
 loopback), registers a user, gives it provider keys that point at the fake provider, an API key, a public
-prompt with a known slug, a version label and a share link, and runs `schemathesis run` with every check (its default; see ACCEPTED) twice:
-once as the session (`Authorization: Bearer pbs_...`) and once as the API key (`Authorization: Bearer
+prompt with a known slug, a version label, a share link and an evaluation suite with two finished runs, and
+runs `schemathesis run` with every check (its default; see ACCEPTED) twice: once as the session (`Authorization: Bearer pbs_...`) and once as the API key (`Authorization: Bearer
 pb_live_...`). Path parameters are those fixtures (schemathesis config `[parameters]`), so operations reach
 real resources; operations that would destroy a fixture or the credential itself (logout, deleting the key,
 the prompt, a label or a share, changing the profile or the provider keys) get fresh resources per case from
-tests/contract/schemathesis_hooks.py. Exit status: non-zero when either run has a failure.
+tests/contract/schemathesis_hooks.py, and deleting a suite gets a spare suite of its own. Exit status: non-zero when either run has a failure.
 """
 
 from __future__ import annotations
@@ -73,6 +73,19 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
+def wait_for_eval_run(client: httpx.Client, session: Mapping[str, str], run_id: str, timeout_s: float = 120) -> None:
+    """Delivers what is pending (the run's chunks) until the suite run has succeeded."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        _ok(client.post("/__local/drain"), 200)
+        status = _ok(client.get(f"/v1/eval-runs/{run_id}", headers=session), 200)["status"]
+        if status == "succeeded":
+            return
+        if status == "failed" or time.monotonic() > deadline:
+            raise SystemExit(f"fixture eval run {run_id} did not succeed: {status}")
+        time.sleep(0.2)
+
+
 def create_fixtures(client: httpx.Client, fake: FakeProviderServer) -> dict[str, Any]:
     """The resources the path parameters point at, all owned by one user."""
     owner = register(client, "st-owner")
@@ -116,6 +129,20 @@ def create_fixtures(client: httpx.Client, fake: FakeProviderServer) -> dict[str,
     _ok(client.post("/v1/prompts", headers=session, json={"name": "Schemathesis second", "content": "Second."}), 201)
     _ok(client.post(f"/v1/prompts/{prompt['id']}/run", headers=session, json={"variables": {"name": "Bo"}}), 200)
 
+    # An evaluation suite of the fixture prompt with two finished runs of two cases each: the suites, a suite's
+    # runs and a run's results all have a next page. The spare suite is the one DELETE cases remove, so the
+    # fixture suite stays for every other operation of both runs.
+    cases = [{"inputs": {"name": "Ada"}, "expected_output": "Ada"}, {"inputs": {"name": "Bo"}, "expected_output": "Bo"}]
+    suite_body = {"prompt_ref": prompt["id"], "label": "staging", "test_cases": cases}
+    suite = _ok(client.post("/v1/eval-suites", headers=session, json={"name": "Schemathesis suite", **suite_body}), 201)
+    _ok(client.post("/v1/eval-suites", headers=session, json={"name": "Schemathesis second", **suite_body}), 201)
+    spare_suite = _ok(
+        client.post("/v1/eval-suites", headers=session, json={"name": "Schemathesis spare", **suite_body}), 201
+    )
+    eval_runs = [_ok(client.post(f"/v1/eval-suites/{suite['id']}/runs", headers=session), 202) for _ in range(2)]
+    for eval_run in eval_runs:
+        wait_for_eval_run(client, session, eval_run["id"])
+
     def cursor(path: str, **params: Any) -> str:
         page = _ok(client.get(path, headers=session, params={"limit": 1, **params}), 200)
         assert page["next_cursor"], f"{path} has no second page"
@@ -138,6 +165,7 @@ def create_fixtures(client: httpx.Client, fake: FakeProviderServer) -> dict[str,
             "path.provider": "deepseek",
             "path.user_id": owner["user"]["id"],
             "path.username": username,
+            "path.suite_id": suite["id"],
         },
         # A cursor is an opaque, signed server token (like an id): a random string is rightly a 400, so each
         # listing pages with a real one. Run cursors are scoped to their filters, which are fixed with them.
@@ -147,6 +175,14 @@ def create_fixtures(client: httpx.Client, fake: FakeProviderServer) -> dict[str,
             "GET /v1/runs": {
                 **{f"query.{name}": value for name, value in runs_filter.items()},
                 "query.cursor": cursor("/v1/runs", **runs_filter),
+            },
+            "GET /v1/eval-suites": {"query.cursor": cursor("/v1/eval-suites")},
+            "DELETE /v1/eval-suites/{suite_id}": {"path.suite_id": spare_suite["id"]},
+            "GET /v1/eval-suites/{suite_id}/runs": {"query.cursor": cursor(f"/v1/eval-suites/{suite['id']}/runs")},
+            # `path.run_id` is a prompt run's (GET /v1/runs/{run_id}); this one is a suite run's, paged by results.
+            "GET /v1/eval-runs/{run_id}": {
+                "path.run_id": eval_runs[0]["id"],
+                "query.cursor": cursor(f"/v1/eval-runs/{eval_runs[0]['id']}"),
             },
         },
     }
@@ -164,6 +200,9 @@ ACCEPTED: dict[str, tuple[str, ...]] = {
     # No schema can say that a text must parse as a template, a regex compile or an object be a valid JSON
     # schema, nor which `value` kind and `threshold` each assertion type takes: all are 400s (decisions.md).
     "POST /v1/evaluate": ("positive_data_acceptance",),
+    # The same for a suite's cases, and no schema can say that a text is a schedule expression or an IANA zone.
+    "POST /v1/eval-suites": ("positive_data_acceptance",),
+    "PATCH /v1/eval-suites/{suite_id}": ("positive_data_acceptance",),
 }
 #: schemathesis' default statuses for a refused invalid request, and 413: a body over 1 MiB is refused before it
 #: is read, whatever else is wrong with the request (docs/decisions.md).
@@ -275,7 +314,7 @@ def _summary(log: Path) -> str:
     """The run's own counts: operations tested, cases generated, failures."""
     text = log.read_text(encoding="utf-8", errors="replace")
     tested = re.search(r"Tested: (\d+)", text)
-    cases = re.search(r"(\d+) generated(?:, (\d+) found (\d+) unique failures)?", text)
+    cases = re.search(r"(\d+) generated(?:, (\d+) found (\d+) unique failures?)?", text)
     if not (tested and cases):
         return "no summary (see the log above)"
     failures = cases.group(3) or "0"
