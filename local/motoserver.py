@@ -290,7 +290,8 @@ def _install_request_tokens() -> None:
         token = self.body.get("ClientRequestToken")
         if not token:
             return original(self)
-        digest = json.dumps(self.body.get("TransactItems"), sort_keys=True)
+        # Binary attributes arrive decoded to bytes; their repr is as good a digest input as their base64.
+        digest = json.dumps(self.body.get("TransactItems"), sort_keys=True, default=repr)
         moment = time.monotonic()
         for old in [t for t, (_, at) in _tokens.items() if moment - at > TOKEN_TTL_S]:
             del _tokens[old]

@@ -37,13 +37,19 @@ RecordHandler = Callable[..., Any]
 BATCH_EVENTS = frozenset({EventType.DynamoDBStreams, EventType.SQS})
 
 
-def make_consumer(record_handler: RecordHandler, event_type: EventType) -> LambdaHandler:
+def make_consumer(record_handler: RecordHandler, event_type: EventType, *, concurrency: int = 1) -> LambdaHandler:
     """The Lambda entry point for a DynamoDB stream or SQS consumer: `record_handler` is called once per record
     of the batch, and the handler returns `{"batchItemFailures": [{"itemIdentifier": ...}, ...]}` naming the
-    records whose handler raised (stream: their sequence numbers; SQS: their message ids)."""
+    records whose handler raised (stream: their sequence numbers; SQS: their message ids).
+
+    `concurrency` > 1 (SQS only) handles up to that many records of a batch at once on threads: for record
+    handlers that wait on the network (a webhook delivery), so that one slow receiver does not hold up the rest
+    of the batch. A stream's records are always handled one after another, in order."""
     if event_type not in BATCH_EVENTS:
         raise ValueError(f"make_consumer takes {sorted(e.value for e in BATCH_EVENTS)}, not {event_type.value}")
-    processor = BatchProcessor(event_type=event_type)
+    if concurrency > 1 and event_type is not EventType.SQS:
+        raise ValueError("only an SQS consumer may handle records concurrently (a stream's order matters)")
+    processor = BatchProcessor(event_type=event_type) if concurrency == 1 else _ConcurrentProcessor(concurrency)
     handle_record = _logging_failures(record_handler)
 
     @logger.inject_lambda_context(clear_state=True)
@@ -61,6 +67,24 @@ def make_consumer(record_handler: RecordHandler, event_type: EventType) -> Lambd
         return dict(response)
 
     return handler
+
+
+class _ConcurrentProcessor(BatchProcessor):
+    """Powertools' BatchProcessor, handling the batch's records on a thread pool (its success and failure lists
+    are appended to from the threads: list.append is atomic)."""
+
+    def __init__(self, concurrency: int) -> None:
+        super().__init__(event_type=EventType.SQS)
+        self.concurrency = concurrency
+
+    def process(self) -> list[tuple[Any, ...]]:
+        from concurrent.futures import ThreadPoolExecutor
+
+        records = list(self.records)
+        if len(records) <= 1:
+            return super().process()
+        with ThreadPoolExecutor(max_workers=min(self.concurrency, len(records))) as pool:
+            return list(pool.map(self._process_record, records))
 
 
 def make_scheduled(scheduled_handler: Callable[[dict[str, Any], Any], Any]) -> LambdaHandler:

@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     provider_keys_secret: str = Field("", alias="PROMPTBANK_PROVIDER_KEYS_SECRET")
     #: The queue of suite run chunks (the eval outbox sends to it, the eval worker reads it).
     eval_queue_url: str = Field("", alias="PROMPTBANK_EVAL_QUEUE_URL")
+    #: The queue of webhook delivery attempts (the events consumer, the sender and the retry dispatcher send to it).
+    webhook_queue_url: str = Field("", alias="PROMPTBANK_WEBHOOK_QUEUE_URL")
 
     @field_validator("egress", mode="before")
     @classmethod

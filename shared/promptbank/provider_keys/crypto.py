@@ -26,8 +26,15 @@ class KeyDecryptFailed(RuntimeError):
     """A stored ciphertext did not decrypt (wrong context, key disabled): a server-side fault, never shown."""
 
 
-def _context(user_id: str, provider: str) -> dict[str, str]:
-    return {"purpose": "promptbank-provider-key", "user_id": user_id, "provider": provider}
+PROVIDER_KEY = "promptbank-provider-key"
+WEBHOOK_SECRET = "promptbank-webhook-secret"
+
+
+def _context(user_id: str, provider: str, purpose: str) -> dict[str, str]:
+    """What a ciphertext is bound to. For a webhook secret, `provider` is the webhook's id (the context keys stay
+    the same so that one cipher serves both; `purpose` keeps a provider key and a secret from standing in for
+    each other)."""
+    return {"purpose": purpose, "user_id": user_id, "provider": provider}
 
 
 class KeyCipher:
@@ -48,21 +55,21 @@ class KeyCipher:
             raise RuntimeError("PROMPTBANK_KMS_KEY_ID is not set for this function")
         return key_id
 
-    def encrypt(self, plaintext: str, *, user_id: str, provider: str) -> bytes:
+    def encrypt(self, plaintext: str, *, user_id: str, provider: str, purpose: str = PROVIDER_KEY) -> bytes:
         response = self.client.encrypt(
-            KeyId=self.key_id, Plaintext=plaintext.encode(), EncryptionContext=_context(user_id, provider)
+            KeyId=self.key_id, Plaintext=plaintext.encode(), EncryptionContext=_context(user_id, provider, purpose)
         )
         return bytes(response["CiphertextBlob"])
 
-    def decrypt(self, ciphertext: bytes, *, user_id: str, provider: str) -> str:
+    def decrypt(self, ciphertext: bytes, *, user_id: str, provider: str, purpose: str = PROVIDER_KEY) -> str:
         from botocore.exceptions import ClientError
 
         try:
             response = self.client.decrypt(
-                KeyId=self.key_id, CiphertextBlob=ciphertext, EncryptionContext=_context(user_id, provider)
+                KeyId=self.key_id, CiphertextBlob=ciphertext, EncryptionContext=_context(user_id, provider, purpose)
             )
         except ClientError as err:
             # Only the error code: the message could quote request parameters.
             code = err.response["Error"]["Code"]
-            raise KeyDecryptFailed(f"KMS refused to decrypt a provider key ({code})") from None
+            raise KeyDecryptFailed(f"KMS refused to decrypt a {purpose} ({code})") from None
         return bytes(response["Plaintext"]).decode()

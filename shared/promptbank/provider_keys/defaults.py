@@ -70,4 +70,3 @@ class DeploymentDefaults:
             logger.warning("default provider keys unavailable", extra={"error_type": type(err).__name__})
             return None
         return _parse(raw).get(provider)
-

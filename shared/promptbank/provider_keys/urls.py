@@ -42,8 +42,18 @@ def _is_loopback_host(host: str) -> bool:
         return False
 
 
+def check_webhook_url(url: str, *, deployed: bool, resolve: Resolver = system_resolver) -> str:
+    """A webhook's URL: the base URL rules, except that a query is allowed (receivers often route or authenticate
+    by one) and the URL is kept as given (no trailing slash removed: the receiver's path is its own)."""
+    return _check_url(url, deployed=deployed, resolve=resolve, allow_query=True)
+
+
 def check_base_url(url: str, *, deployed: bool, resolve: Resolver = system_resolver) -> str:
     """The URL without a trailing slash if it is safe to send a user's key to; else UnsafeBaseUrl."""
+    return _check_url(url, deployed=deployed, resolve=resolve, allow_query=False).rstrip("/")
+
+
+def _check_url(url: str, *, deployed: bool, resolve: Resolver, allow_query: bool) -> str:
     url = url.strip()
     if not url or len(url) > MAX_URL_LENGTH:
         raise UnsafeBaseUrl(f"must be 1-{MAX_URL_LENGTH} characters")
@@ -57,8 +67,8 @@ def check_base_url(url: str, *, deployed: bool, resolve: Resolver = system_resol
         raise UnsafeBaseUrl("must be an absolute https URL")
     if parts.username is not None or parts.password is not None:
         raise UnsafeBaseUrl("may not carry credentials")
-    if parts.query or parts.fragment:
-        raise UnsafeBaseUrl("may not have a query or fragment")
+    if parts.fragment or (parts.query and not allow_query):
+        raise UnsafeBaseUrl("may not have a fragment" if allow_query else "may not have a query or fragment")
     if parts.scheme == "http" and (deployed or not _is_loopback_host(host)):
         raise UnsafeBaseUrl("must use https (plain http is allowed only to loopback when running locally)")
     if deployed:
@@ -69,4 +79,4 @@ def check_base_url(url: str, *, deployed: bool, resolve: Resolver = system_resol
             reason = egress.refusal(address, egress.Policy.PUBLIC)
             if reason is not None:
                 raise UnsafeBaseUrl(reason)
-    return url.rstrip("/")
+    return url
