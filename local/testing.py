@@ -254,6 +254,69 @@ class HandlerInvoker:
         return self._roles
 
 
+class StreamDelivery:
+    """Reads the table's stream (moto) and hands new records to one stream consumer as Lambda would: the same record
+    shape, the template's FilterCriteria applied, batches of up to its BatchSize. Starts at the stream's end, as
+    `StartingPosition: LATEST` does."""
+
+    def __init__(self, stack: Any, invoker: HandlerInvoker, function: str) -> None:
+        import boto3
+
+        self.invoker = invoker
+        self.function = function
+        spec = stack.stack.functions[function]
+        props = next(e.properties for e in spec.events if e.type == "DynamoDB")
+        self.batch_size = int(props.get("BatchSize") or 100)
+        criteria = props.get("FilterCriteria") or {}
+        self.filters = [json.loads(f["Pattern"]) for f in criteria.get("Filters") or []]
+        self.streams = boto3.client("dynamodbstreams", region_name="us-east-1")
+        table = boto3.client("dynamodb", region_name="us-east-1").describe_table(TableName=stack.table_name)
+        self.arn = table["Table"]["LatestStreamArn"]
+        shard = self.streams.describe_stream(StreamArn=self.arn)["StreamDescription"]["Shards"][0]
+        self.shard_id = shard["ShardId"]
+        self.after: str | None = None
+        self.pending()
+
+    def pending(self) -> list[dict[str, Any]]:
+        """The records written since the last call (each returned once) that the function's filters let through."""
+        kwargs: dict[str, Any] = {"StreamArn": self.arn, "ShardId": self.shard_id}
+        if self.after:
+            kwargs.update(ShardIteratorType="AFTER_SEQUENCE_NUMBER", SequenceNumber=self.after)
+        else:
+            kwargs.update(ShardIteratorType="TRIM_HORIZON")
+        iterator = self.streams.get_shard_iterator(**kwargs)["ShardIterator"]
+        records = self.streams.get_records(ShardIterator=iterator, Limit=1000)["Records"]
+        if records:
+            self.after = records[-1]["dynamodb"]["SequenceNumber"]
+        return self._wanted([self._lambda_record(r) for r in records])
+
+    def _wanted(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        from local.events import pattern_matches
+
+        if not self.filters:
+            return records
+        return [r for r in records if any(pattern_matches(f, r) for f in self.filters)]
+
+    def _lambda_record(self, record: dict[str, Any]) -> dict[str, Any]:
+        import calendar
+
+        record = copy.deepcopy(record)
+        created = record["dynamodb"].get("ApproximateCreationDateTime")
+        if created is not None and not isinstance(created, int | float):
+            record["dynamodb"]["ApproximateCreationDateTime"] = calendar.timegm(created.utctimetuple())
+        record["eventSourceARN"] = self.arn
+        return record
+
+    def batches(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        wanted = self._wanted(records)
+        return [{"Records": wanted[i : i + self.batch_size]} for i in range(0, len(wanted), self.batch_size)]
+
+    def deliver(self, records: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+        """Deliver `records` (default: everything pending); the function's responses, a batch each."""
+        records = self.pending() if records is None else records
+        return [self.invoker(self.function, batch) for batch in self.batches(records)]
+
+
 def load_event(name: str, events_dir: str | os.PathLike[str] | None = None) -> Any:
     """A sample event from events/ (`name` with or without `.json`), as a fresh copy."""
     directory = Path(events_dir) if events_dir else REPO_ROOT / "events"

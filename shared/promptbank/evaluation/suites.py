@@ -30,6 +30,7 @@ from promptbank.evaluation.suite_models import (
 )
 from promptbank.models import DEFAULT_MODEL
 from promptbank.outputs import Page
+from promptbank.prompts.models import UUID_RE
 from promptbank.store.evals import RUN_TTL_S, EvalRunStore, SuiteStore
 from promptbank.store.prompts import PromptStore
 
@@ -140,7 +141,7 @@ class SuiteService:
         self.store.delete_suite(suite, now_epoch=epoch(self.clock()))
 
     def suite_for(self, principal: Principal, suite_id: str, *, consistent: bool = False) -> dict[str, Any]:
-        suite = self.store.get_suite(suite_id, consistent=consistent) if _is_uuid(suite_id) else None
+        suite = self.store.get_suite(suite_id, consistent=consistent) if UUID_RE.fullmatch(suite_id) else None
         if suite is None or suite["owner_id"] != principal.user_id:
             raise _not_found()
         return suite
@@ -225,7 +226,7 @@ class SuiteService:
         return Page[EvalRunOverview](data=[_overview(item) for item in items], next_cursor=encode_cursor(last, scope))
 
     def get_run(self, principal: Principal, run_id: str, limit: int, cursor: str | None) -> EvalRun:
-        run = self.runs.get_run(run_id) if _is_uuid(run_id) else None
+        run = self.runs.get_run(run_id) if UUID_RE.fullmatch(run_id) else None
         if run is None or run["owner_id"] != principal.user_id:
             raise NotFound("Evaluation run not found")
         scope = f"eval-run-results:{run_id}"
@@ -261,13 +262,6 @@ def _check_models(model: str | None, judge_model: str | None) -> None:
         except ValidationFailed as err:
             details = [{**detail, "field": field} for detail in err.details or []]
             raise ValidationFailed(err.message.replace("model:", f"{field}:", 1), details=details) from None
-
-
-def _is_uuid(value: str) -> bool:
-    try:
-        return str(uuid.UUID(value)) == value.lower()
-    except ValueError:
-        return False
 
 
 def _dump_cases(cases: list[TestCase]) -> list[dict[str, Any]]:

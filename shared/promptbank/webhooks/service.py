@@ -20,6 +20,7 @@ from promptbank.clock import epoch, iso, now
 from promptbank.cursor import decode_cursor, encode_cursor
 from promptbank.errors import NotFound, ValidationFailed
 from promptbank.outputs import Page
+from promptbank.prompts.models import UUID_RE
 from promptbank.provider_keys.crypto import WEBHOOK_SECRET, KeyCipher
 from promptbank.store.webhooks import DELIVERY_TTL_S, WebhookStore
 from promptbank.webhooks.models import (
@@ -225,7 +226,7 @@ class WebhookService:
 
     def webhook_for(self, principal: Principal, webhook_id: str, *, consistent: bool = False) -> dict[str, Any]:
         principal.require_session()
-        webhook = self.store.get_webhook(webhook_id, consistent=consistent) if _is_uuid(webhook_id) else None
+        webhook = self.store.get_webhook(webhook_id, consistent=consistent) if UUID_RE.fullmatch(webhook_id) else None
         if webhook is None or webhook["owner_id"] != principal.user_id:
             raise NotFound("Webhook not found")
         return webhook
@@ -261,16 +262,9 @@ class WebhookService:
         from promptbank.webhooks.sender import enqueue
 
         webhook = self.webhook_for(principal, webhook_id)
-        delivery = self.store.get_delivery(webhook["id"], delivery_id) if _is_uuid(delivery_id) else None
+        delivery = self.store.get_delivery(webhook["id"], delivery_id) if UUID_RE.fullmatch(delivery_id) else None
         if delivery is None:
             raise NotFound("Delivery not found")
         restarted = self.store.restart(delivery, iso(self.clock()))
         enqueue(self._sqs, restarted, delay_s=0, queue_url=self.queue_url)
         return delivery_view(restarted)
-
-
-def _is_uuid(value: str) -> bool:
-    try:
-        return str(uuid.UUID(value)) == value.lower()
-    except ValueError:
-        return False

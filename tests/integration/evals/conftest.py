@@ -5,8 +5,6 @@ to EvalOutboxFunction and EvalWorkerFunction as Lambda's event source mappings w
 
 from __future__ import annotations
 
-import calendar
-import copy
 import functools
 import hashlib
 import json
@@ -22,8 +20,7 @@ import pytest
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from tests.fakes.fake_provider import FakeProviderServer
 
-from local.events import pattern_matches
-from local.testing import REPO_ROOT, HandlerInvoker, MockedStack, mocked_aws
+from local.testing import REPO_ROOT, HandlerInvoker, MockedStack, StreamDelivery, mocked_aws
 from promptbank.auth.principal import Principal
 from promptbank.providers import _http
 
@@ -287,55 +284,6 @@ def queue() -> EvalQueue:
     return EvalQueue()
 
 
-class StreamDelivery:
-    """Reads the table's stream (moto) and hands new records to EvalOutboxFunction as Lambda would: same record
-    shape, the template's FilterCriteria applied, batches of up to BatchSize."""
-
-    FUNCTION = "EvalOutboxFunction"
-
-    def __init__(self, stack: MockedStack, invoker: HandlerInvoker) -> None:
-        self.invoker = invoker
-        spec = stack.stack.functions[self.FUNCTION]
-        props = next(e.properties for e in spec.events if e.type == "DynamoDB")
-        self.batch_size = int(props.get("BatchSize") or 100)
-        self.filters = [json.loads(f["Pattern"]) for f in props["FilterCriteria"]["Filters"]]
-        self.streams = boto3.client("dynamodbstreams", region_name="us-east-1")
-        table = boto3.client("dynamodb", region_name="us-east-1").describe_table(TableName=stack.table_name)
-        self.arn = table["Table"]["LatestStreamArn"]
-        shard = self.streams.describe_stream(StreamArn=self.arn)["StreamDescription"]["Shards"][0]
-        self.shard_id = shard["ShardId"]
-        self.after: str | None = None
-        self.pending()  # start at the stream's end, as StartingPosition: LATEST does
-
-    def pending(self) -> list[dict[str, Any]]:
-        """Records written since the last call (each returned once), filtered as the event source mapping does."""
-        kwargs: dict[str, Any] = {"StreamArn": self.arn, "ShardId": self.shard_id}
-        if self.after:
-            kwargs.update(ShardIteratorType="AFTER_SEQUENCE_NUMBER", SequenceNumber=self.after)
-        else:
-            kwargs.update(ShardIteratorType="TRIM_HORIZON")
-        iterator = self.streams.get_shard_iterator(**kwargs)["ShardIterator"]
-        records = self.streams.get_records(ShardIterator=iterator, Limit=1000)["Records"]
-        if records:
-            self.after = records[-1]["dynamodb"]["SequenceNumber"]
-        wanted = [self._lambda_record(r) for r in records]
-        return [r for r in wanted if any(pattern_matches(f, r) for f in self.filters)]
-
-    def _lambda_record(self, record: dict[str, Any]) -> dict[str, Any]:
-        record = copy.deepcopy(record)
-        created = record["dynamodb"].get("ApproximateCreationDateTime")
-        if created is not None and not isinstance(created, int | float):
-            record["dynamodb"]["ApproximateCreationDateTime"] = calendar.timegm(created.utctimetuple())
-        record["eventSourceARN"] = self.arn
-        return record
-
-    def deliver(self, records: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
-        """Deliver `records` (default: everything pending); returns the function's responses."""
-        records = self.pending() if records is None else records
-        batches = [records[i : i + self.batch_size] for i in range(0, len(records), self.batch_size)]
-        return [self.invoker(self.FUNCTION, {"Records": batch}) for batch in batches]
-
-
 @pytest.fixture
 def stream(stack: MockedStack, invoker: HandlerInvoker, _fresh_table: None) -> StreamDelivery:
-    return StreamDelivery(stack, invoker)
+    return StreamDelivery(stack, invoker, "EvalOutboxFunction")
