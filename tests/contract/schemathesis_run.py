@@ -5,12 +5,13 @@
 
 It starts the fake LLM provider and `python -m local` (rate limits off, every outbound call limited to
 loopback), registers a user, gives it provider keys that point at the fake provider, an API key, a public
-prompt with a known slug, a version label, a share link and an evaluation suite with two finished runs, and
+prompt with a known slug, a version label, a share link, an evaluation suite with two finished runs and a
+webhook with two test deliveries, and
 runs `schemathesis run` with every check (its default; see ACCEPTED) twice: once as the session (`Authorization: Bearer pbs_...`) and once as the API key (`Authorization: Bearer
 pb_live_...`). Path parameters are those fixtures (schemathesis config `[parameters]`), so operations reach
 real resources; operations that would destroy a fixture or the credential itself (logout, deleting the key,
 the prompt, a label or a share, changing the profile or the provider keys) get fresh resources per case from
-tests/contract/schemathesis_hooks.py, and deleting a suite gets a spare suite of its own. Exit status: non-zero when either run has a failure.
+tests/contract/schemathesis_hooks.py, and deleting a suite or a webhook gets a spare one of its own. Exit status: non-zero when either run has a failure.
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ from tests.fakes.fake_provider import FakeProviderServer
 ROOT = Path(__file__).resolve().parents[2]
 HOOKS = "tests.contract.schemathesis_hooks"
 FIXTURE_SLUG = "schemathesis-fixture"
+#: Where the fixture webhooks point: loopback (all the runtime's egress policy allows) and a closed port.
+WEBHOOK_URL = "http://127.0.0.1:9/hook"
 PROVIDERS = {  # provider -> the fake provider's base URL attribute
     "openai": "openai_base",
     "deepseek": "deepseek_base",
@@ -143,6 +146,17 @@ def create_fixtures(client: httpx.Client, fake: FakeProviderServer) -> dict[str,
     for eval_run in eval_runs:
         wait_for_eval_run(client, session, eval_run["id"])
 
+    # Webhooks of the owner (session only) at a closed loopback port: each attempt fails at once and stays
+    # pending for its retries, which is all a delivery log needs. Two test deliveries give the log a second page;
+    # the spare webhook is the one DELETE cases remove. They subscribe to the rarest event, so the fuzzing's own
+    # changes queue few deliveries. The owner may have 20 webhooks: these are its only ones when the fuzzing
+    # starts, and a full count would refuse only new ones (POST /v1/webhooks), never use these.
+    hook_body = {"url": WEBHOOK_URL, "events": ["eval_run.regressed"]}
+    webhook = _ok(client.post("/v1/webhooks", headers=session, json={**hook_body, "description": "Schemathesis"}), 201)
+    spare_webhook = _ok(client.post("/v1/webhooks", headers=session, json=hook_body), 201)
+    webhook_id = webhook["webhook"]["id"]
+    deliveries = [_ok(client.post(f"/v1/webhooks/{webhook_id}/test", headers=session), 202) for _ in range(2)]
+
     def cursor(path: str, **params: Any) -> str:
         page = _ok(client.get(path, headers=session, params={"limit": 1, **params}), 200)
         assert page["next_cursor"], f"{path} has no second page"
@@ -166,6 +180,8 @@ def create_fixtures(client: httpx.Client, fake: FakeProviderServer) -> dict[str,
             "path.user_id": owner["user"]["id"],
             "path.username": username,
             "path.suite_id": suite["id"],
+            "path.webhook_id": webhook_id,
+            "path.delivery_id": deliveries[0]["id"],
         },
         # A cursor is an opaque, signed server token (like an id): a random string is rightly a 400, so each
         # listing pages with a real one. Run cursors are scoped to their filters, which are fixed with them.
@@ -183,6 +199,12 @@ def create_fixtures(client: httpx.Client, fake: FakeProviderServer) -> dict[str,
             "GET /v1/eval-runs/{run_id}": {
                 "path.run_id": eval_runs[0]["id"],
                 "query.cursor": cursor(f"/v1/eval-runs/{eval_runs[0]['id']}"),
+            },
+            "DELETE /v1/webhooks/{webhook_id}": {"path.webhook_id": spare_webhook["webhook"]["id"]},
+            # Scoped to the status filter as well: both deliveries stay pending while their retries are due.
+            "GET /v1/webhooks/{webhook_id}/deliveries": {
+                "query.status": "pending",
+                "query.cursor": cursor(f"/v1/webhooks/{webhook_id}/deliveries", status="pending"),
             },
         },
     }
@@ -203,6 +225,9 @@ ACCEPTED: dict[str, tuple[str, ...]] = {
     # The same for a suite's cases, and no schema can say that a text is a schedule expression or an IANA zone.
     "POST /v1/eval-suites": ("positive_data_acceptance",),
     "PATCH /v1/eval-suites/{suite_id}": ("positive_data_acceptance",),
+    # No schema can say that a URL's host resolves to public addresses (loopback only, under this run's egress).
+    "POST /v1/webhooks": ("positive_data_acceptance",),
+    "PATCH /v1/webhooks/{webhook_id}": ("positive_data_acceptance",),
 }
 #: schemathesis' default statuses for a refused invalid request, and 413: a body over 1 MiB is refused before it
 #: is read, whatever else is wrong with the request (docs/decisions.md).

@@ -10,6 +10,7 @@ only (their handlers name it a secret field, so an idempotency record never keep
 from __future__ import annotations
 
 import json
+import threading
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -36,6 +37,8 @@ from promptbank.webhooks.signing import new_secret
 
 #: How long a rotated-out secret keeps signing, beside the new one (API.md §7).
 ROTATION_OVERLAP = timedelta(hours=24)
+#: Decrypted secrets kept per container (the oldest goes first when full).
+SECRET_CACHE_SIZE = 1_000
 #: Namespace of the ids derived from an event (uuid5): the same change makes the same event, for each webhook
 #: the same delivery.
 EVENT_NAMESPACE = uuid.UUID("6a1f0c2e-8b3d-4e5f-9a7b-1c2d3e4f5a6b")
@@ -122,7 +125,7 @@ def check_url(url: str) -> str:
         raise ValidationFailed.field("url", str(err)) from None
     except egress.EgressRefused as err:
         raise ValidationFailed.field("url", str(err)) from None
-    except OSError:
+    except (OSError, UnicodeError):  # getaddrinfo refuses an empty or over-long label with UnicodeError
         raise ValidationFailed.field("url", "host does not resolve") from None
     return checked
 
@@ -147,6 +150,8 @@ class WebhookService:
         self.clock = clock
         self._sqs = sqs
         self.queue_url = queue_url
+        self._secrets: dict[tuple[bytes, str, str], str] = {}
+        self._secrets_lock = threading.Lock()
 
     # subscriptions ---------------------------------------------------------------------------------------
     def create(self, principal: Principal, data: WebhookCreate) -> WebhookSecret:
@@ -217,12 +222,24 @@ class WebhookService:
     def signing_secrets(self, webhook: dict[str, Any], moment: datetime) -> list[str]:
         """The webhook's secrets that still sign, newest first."""
         return [
-            self.cipher.decrypt(
-                bytes(entry["ciphertext"]), user_id=webhook["owner_id"], provider=webhook["id"], purpose=WEBHOOK_SECRET
-            )
+            self._decrypted(bytes(entry["ciphertext"]), webhook["owner_id"], webhook["id"])
             for entry in webhook.get("secrets") or []
             if not entry.get("expires_at") or entry["expires_at"] > iso(moment)
         ]
+
+    def _decrypted(self, ciphertext: bytes, user_id: str, webhook_id: str) -> str:
+        """A secret, decrypted once per container: a ciphertext never changes (rotation makes a new one), and a
+        KMS call per attempt would cost more than the attempt's own writes."""
+        key = (ciphertext, user_id, webhook_id)
+        with self._secrets_lock:
+            found = self._secrets.get(key)
+        if found is None:
+            found = self.cipher.decrypt(ciphertext, user_id=user_id, provider=webhook_id, purpose=WEBHOOK_SECRET)
+            with self._secrets_lock:
+                if len(self._secrets) >= SECRET_CACHE_SIZE:
+                    self._secrets.pop(next(iter(self._secrets)))
+                self._secrets[key] = found
+        return found
 
     def webhook_for(self, principal: Principal, webhook_id: str, *, consistent: bool = False) -> dict[str, Any]:
         principal.require_session()

@@ -1,0 +1,1 @@
+"""Unit tests of webhooks: signatures, the retry schedule, URL checks and the events made from table changes."""
