@@ -28,7 +28,7 @@ from promptbank.evaluation.assertions import (
     summary,
 )
 from promptbank.evaluation.models import Assertion, AssertionResult, CaseResult, EvaluateIn, Evaluation, TestCase
-from promptbank.models import DEFAULT_MODEL, route
+from promptbank.models import DEFAULT_MODEL, provider_for, route
 from promptbank.providers import DEFAULT_DEADLINE_S, ChatMessage
 from promptbank.runs.records import RunRecord
 from promptbank.runs.service import DEFAULT_MAX_TOKENS, DEFAULT_TEMPERATURE, Call, RunService, error_text
@@ -188,8 +188,8 @@ class EvaluationService:
 
     def check_providers(self, principal: Principal, plan: _Plan) -> None:
         """The models route and have keys (400 otherwise), before the limit is taken or a provider called."""
-        provider = _routed(plan.model, "model")
-        judge_provider = _routed(plan.judge_model, "judge_model")  # a judge_model must route even if unused
+        provider = provider_for(plan.model, "model")
+        judge_provider = provider_for(plan.judge_model, "judge_model")  # a judge_model must route even if unused
         self.runs.keys.resolve_key(principal.user_id, provider)
         judged = any(a.type in JUDGED_TYPES for case in plan.cases for a in case.checks())
         if judged and judge_provider != provider:
@@ -333,15 +333,6 @@ class EvaluationService:
 
     def _record(self, record: RunRecord) -> None:
         self.runs.runs.put_run(record)
-
-
-def _routed(model: str, field: str) -> str:
-    """The model's provider; an id of no known family is a 400 on `field` (the request's own field name)."""
-    try:
-        return route(model)[0]
-    except ValidationFailed as err:
-        details = [{**detail, "field": field} for detail in err.details or []]
-        raise ValidationFailed(err.message.replace("model:", f"{field}:", 1), details=details) from None
 
 
 def _failed(case: TestCase, index: int, record: RunRecord, error: str) -> CaseResult:

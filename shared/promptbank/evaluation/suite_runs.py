@@ -31,7 +31,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from promptbank.auth.principal import Principal
 from promptbank.clock import epoch, iso, now
-from promptbank.errors import Conflict, NotFound, PromptbankError, ValidationFailed
+from promptbank.errors import Conflict, PromptbankError
 from promptbank.evaluation.models import CaseResult, TestCase
 from promptbank.evaluation.suites import (
     CHUNK_CONCURRENCY,
@@ -41,6 +41,7 @@ from promptbank.evaluation.suites import (
     run_summary,
 )
 from promptbank.observability import logger
+from promptbank.queues import sqs_client
 from promptbank.settings import get_settings
 from promptbank.store.base import TransactionConflict, deserialize
 from promptbank.store.evals import RUN_PK_PREFIX, RUN_SK, RUN_TTL_S
@@ -55,12 +56,6 @@ OUTPUT_CHARS = 10_000  # a stored result keeps this much of the output, as a sto
 CONFLICT_ATTEMPTS = 5
 SEND_BATCH = 10  # SendMessageBatch takes at most 10 messages
 PUBLISHED = "production"
-
-
-def _sqs() -> Any:
-    import boto3
-
-    return boto3.client("sqs")
 
 
 class _Cancelled(Conflict):
@@ -88,13 +83,7 @@ class SuiteRuns:
 
     def finish(self, run: dict[str, Any], fields: dict[str, Any]) -> bool:
         """End the run with `fields` and record it as the suite's `last_run`, once: False if it had ended."""
-        last = {
-            "id": run["id"],
-            "status": fields["status"],
-            "pass_rate": (fields.get("summary") or {}).get("pass_rate"),
-            "regressed": fields.get("regressed"),
-            "created_at": run["created_at"],
-        }
+        last = _last_run(run, fields)
         with_suite = True
         for attempt in range(CONFLICT_ATTEMPTS):
             ops = [self.runs.finish_ops(run, fields)]
@@ -112,6 +101,11 @@ class SuiteRuns:
                 return True
         raise TransactionConflict()
 
+    def finish_recorded(self, run: dict[str, Any]) -> None:
+        """A run created already failed (its version is gone): show it as the suite's last run."""
+        with contextlib.suppress(Conflict):  # the suite is gone, or shows a newer run
+            self.store.transact([self.runs.last_run_op(run["suite_id"], _last_run(run, run))])
+
     def fail(self, run: dict[str, Any], error: str) -> bool:
         logger.warning("suite run failed", extra={"run_id": run["id"], "error": error})
         return self.finish(run, {"status": "failed", "error": error, "finished_at": iso(self.clock())})
@@ -126,7 +120,7 @@ class SuiteRunOutbox(SuiteRuns):
     @property
     def sqs(self) -> Any:
         if self._sqs is None:
-            self._sqs = _sqs()
+            self._sqs = sqs_client()
         return self._sqs
 
     def process(self, record: DynamoDBRecord) -> str:
@@ -179,18 +173,6 @@ class SuiteRunOutbox(SuiteRuns):
                 if run["status"] == "failed":
                     self.finish_recorded(run)
         return made
-
-    def finish_recorded(self, run: dict[str, Any]) -> None:
-        """A run created failed (its version is gone): show it as the suite's last run."""
-        last = {
-            "id": run["id"],
-            "status": "failed",
-            "pass_rate": None,
-            "regressed": None,
-            "created_at": run["created_at"],
-        }
-        with contextlib.suppress(Conflict):  # the suite is gone, or shows a newer run
-            self.store.transact([self.runs.last_run_op(run["suite_id"], last)])
 
 
 class SuiteRunWorker(SuiteRuns):
@@ -247,7 +229,7 @@ class SuiteRunWorker(SuiteRuns):
                 doc, None, cases, run.get("model"), run.get("judge_model"), strict=False
             )
             self.evaluation.check_providers(principal, plan)
-        except (NotFound, ValidationFailed, PromptbankError) as err:
+        except PromptbankError as err:  # the prompt, its version or a provider key is gone
             self.fail(run, err.message)
             return False
         start = self.monotonic()
@@ -345,8 +327,19 @@ class SuiteDispatcher(SuiteRuns):
         except Conflict:  # TransactionConflict too: whoever holds the suite is advancing it
             return "skipped"
         if run["status"] == "failed":
-            SuiteRunOutbox(self.suites, clock=self.clock).finish_recorded(run)
+            self.finish_recorded(run)
         return "made"
+
+
+def _last_run(run: dict[str, Any], outcome: dict[str, Any]) -> dict[str, Any]:
+    """The suite's `last_run` for `run` as `outcome` (its status, summary and `regressed`) ends it."""
+    return {
+        "id": run["id"],
+        "status": outcome["status"],
+        "pass_rate": (outcome.get("summary") or {}).get("pass_rate"),
+        "regressed": outcome.get("regressed"),
+        "created_at": run["created_at"],
+    }
 
 
 def _is_run(item: dict[str, Any]) -> bool:

@@ -17,7 +17,7 @@ from typing import Any
 from promptbank.auth.principal import Principal
 from promptbank.clock import epoch, iso, now
 from promptbank.cursor import decode_cursor, encode_cursor
-from promptbank.errors import NotFound, ValidationFailed
+from promptbank.errors import NotFound
 from promptbank.evaluation.models import CaseResult, EvaluationSummary, TestCase
 from promptbank.evaluation.suite_models import (
     EvalRun,
@@ -186,15 +186,12 @@ class SuiteService:
             "created_at": moment,
             "ttl": epoch(self.clock()) + RUN_TTL_S,
         }
-        if version is None:
-            doc = self.prompts.label_by_id(suite["prompt_id"], suite["label"])
-            version = int(doc["version"]) if doc else None
-            config = (doc or {}).get("model_config") or {}
+        if version is None:  # the label's version now; else that version, if it still exists
+            found = self.prompts.label_by_id(suite["prompt_id"], suite["label"])
         else:
-            item = self.prompts.get_version(suite["prompt_id"], version)
-            config = (item or {}).get("model_config") or {} if item else {}
-            if item is None:
-                version = None
+            found = self.prompts.get_version(suite["prompt_id"], version)
+        version = int(found["version"]) if found else None
+        config = (found or {}).get("model_config") or {}
         run["prompt_version"] = version
         run["model"] = suite.get("model") or config.get("model") or DEFAULT_MODEL
         if version is None:
@@ -252,16 +249,11 @@ def _check_keys(runs: Any, principal: Principal, run: dict[str, Any]) -> None:
 
 def _check_models(model: str | None, judge_model: str | None) -> None:
     """Both models route to a known provider (400 naming the field otherwise)."""
-    from promptbank.models import route
+    from promptbank.models import provider_for
 
     for field, value in (("model", model), ("judge_model", judge_model)):
-        if value is None:
-            continue
-        try:
-            route(value)
-        except ValidationFailed as err:
-            details = [{**detail, "field": field} for detail in err.details or []]
-            raise ValidationFailed(err.message.replace("model:", f"{field}:", 1), details=details) from None
+        if value is not None:
+            provider_for(value, field)
 
 
 def _dump_cases(cases: list[TestCase]) -> list[dict[str, Any]]:

@@ -8,7 +8,7 @@ from promptbank.models.catalogue import (
     load_catalogue,
     load_models,
 )
-from promptbank.models.routing import DEFAULT_MODEL, PROVIDERS, Route, route
+from promptbank.models.routing import DEFAULT_MODEL, PROVIDERS, Route, provider_for, route
 
 __all__ = [
     "DEFAULT_MODEL",
@@ -20,5 +20,6 @@ __all__ = [
     "get_model",
     "load_catalogue",
     "load_models",
+    "provider_for",
     "route",
 ]

@@ -57,3 +57,12 @@ def route(model: str) -> Route:
         f"Unknown model {model!r}: use a gpt-*, o<digit>*, chatgpt-*, claude-*, deepseek-* or gemini-* id, "
         f"or name the provider as provider/model",
     )
+
+
+def provider_for(model: str, field: str) -> str:
+    """`route(model)`'s provider, with a 400 naming the request's own field (`judge_model`, say) instead of `model`."""
+    try:
+        return route(model).provider
+    except ValidationFailed as err:
+        details = [{**detail, "field": field} for detail in err.details or []]
+        raise ValidationFailed(err.message.replace("model:", f"{field}:", 1), details=details) from None

@@ -74,6 +74,24 @@ def resume_key(item: Mapping[str, Any], index: str | None = None) -> dict[str, A
 ConflictFactory = Callable[[], PromptbankError]
 
 
+def listed_item(
+    record: Mapping[str, Any], *, pk: str, sk: str, kind: str, owner: str, **indexes: str
+) -> dict[str, Any]:
+    """`record` as an item keyed `pk`/`sk`, listed on gsi1 under `owner` by `<created_at>#<id>` (the shape of every
+    "a user's X, newest first" list), with any other index keys given; null attributes are left out (an item
+    holds no nulls)."""
+    item = {
+        **record,
+        "pk": pk,
+        "sk": sk,
+        "kind": kind,
+        "gsi1pk": owner,
+        "gsi1sk": f"{record['created_at']}#{record['id']}",
+        **indexes,
+    }
+    return {key: value for key, value in item.items() if value is not None}
+
+
 class TransactionConflict(Conflict):
     """Another transaction held one of the items: safe to read again and retry."""
 

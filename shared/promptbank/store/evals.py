@@ -30,7 +30,7 @@ from decimal import Decimal
 from typing import Any
 
 from promptbank.errors import Conflict, NotFound
-from promptbank.store.base import TableStore, TransactionConflict, TransactOp, serialize
+from promptbank.store.base import TableStore, TransactionConflict, TransactOp, listed_item, serialize
 
 SUITE_SK = "SUITE"
 RUN_SK = "EVALRUN"
@@ -79,20 +79,9 @@ def split_cases(cases: list[dict[str, Any]]) -> list[str]:
 
 
 def _suite_item(suite: Mapping[str, Any]) -> dict[str, Any]:
-    item = {
-        **suite,
-        "pk": suite_pk(suite["id"]),
-        "sk": SUITE_SK,
-        "kind": "eval_suite",
-        "gsi1pk": f"SUITES#{suite['owner_id']}",
-        "gsi1sk": f"{suite['created_at']}#{suite['id']}",
-    }
-    if suite.get("next_run_at"):
-        item["gsi2pk"] = DUE_PK
-        item["gsi2sk"] = due_sk(suite["next_run_at"], suite["id"])
-    else:
-        item.pop("next_run_at", None)
-    return {key: value for key, value in item.items() if value is not None}
+    due = {"gsi2pk": DUE_PK, "gsi2sk": due_sk(suite["next_run_at"], suite["id"])} if suite.get("next_run_at") else {}
+    owner = f"SUITES#{suite['owner_id']}"
+    return listed_item(suite, pk=suite_pk(suite["id"]), sk=SUITE_SK, kind="eval_suite", owner=owner, **due)
 
 
 def _piece_ops(suite_id: str, rev: int, pieces: list[str]) -> list[TransactOp]:
@@ -233,15 +222,8 @@ class EvalRunStore(TableStore):
 
     @staticmethod
     def run_item(run: Mapping[str, Any]) -> dict[str, Any]:
-        item = {
-            **run,
-            "pk": run_pk(run["id"]),
-            "sk": RUN_SK,
-            "kind": "eval_run",
-            "gsi1pk": f"EVALRUNS#{run['suite_id']}",
-            "gsi1sk": f"{run['created_at']}#{run['id']}",
-        }
-        return {key: value for key, value in item.items() if value is not None}
+        owner = f"EVALRUNS#{run['suite_id']}"
+        return listed_item(run, pk=run_pk(run["id"]), sk=RUN_SK, kind="eval_run", owner=owner)
 
     def put_run_op(self, run: Mapping[str, Any]) -> TransactOp:
         return TransactOp.put(self.run_item(run), condition="attribute_not_exists(pk)")

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from promptbank.errors import Conflict, NotFound, ValidationFailed
-from promptbank.store.base import TableStore, TransactOp
+from promptbank.store.base import TableStore, TransactOp, listed_item
 
 WEBHOOK_SK = "WEBHOOK"
 WEBHOOK_PK_PREFIX = "WEBHOOK#"
@@ -41,15 +41,8 @@ def _count_key(owner_id: str) -> tuple[str, str]:
 
 
 def _webhook_item(webhook: Mapping[str, Any]) -> dict[str, Any]:
-    item = {
-        **webhook,
-        "pk": webhook_pk(webhook["id"]),
-        "sk": WEBHOOK_SK,
-        "kind": "webhook",
-        "gsi1pk": f"WEBHOOKS#{webhook['owner_id']}",
-        "gsi1sk": f"{webhook['created_at']}#{webhook['id']}",
-    }
-    return {key: value for key, value in item.items() if value is not None}
+    owner = f"WEBHOOKS#{webhook['owner_id']}"
+    return listed_item(webhook, pk=webhook_pk(webhook["id"]), sk=WEBHOOK_SK, kind="webhook", owner=owner)
 
 
 class WebhookStore(TableStore):
@@ -140,15 +133,8 @@ class WebhookStore(TableStore):
     # deliveries --------------------------------------------------------------------------------------------
     @staticmethod
     def delivery_item(delivery: Mapping[str, Any]) -> dict[str, Any]:
-        item = {
-            **delivery,
-            "pk": webhook_pk(delivery["webhook_id"]),
-            "sk": delivery_sk(delivery["id"]),
-            "kind": "delivery",
-            "gsi1pk": f"DELIVERIES#{delivery['webhook_id']}",
-            "gsi1sk": f"{delivery['created_at']}#{delivery['id']}",
-        }
-        return {key: value for key, value in item.items() if value is not None}
+        pk, sk = webhook_pk(delivery["webhook_id"]), delivery_sk(delivery["id"])
+        return listed_item(delivery, pk=pk, sk=sk, kind="delivery", owner=f"DELIVERIES#{delivery['webhook_id']}")
 
     def put_delivery(self, delivery: Mapping[str, Any]) -> bool:
         """True when the delivery was made now; False when it exists (the same event for the same webhook)."""
@@ -206,33 +192,26 @@ class WebhookStore(TableStore):
     ) -> None:
         """Append `attempt`, set the status and the next attempt's time, release the lease; `park` puts the
         delivery on the parked index (its retry is more than 15 minutes away)."""
+        values: dict[str, Any] = {":attempt": [dict(attempt)], ":status": status, ":first": attempt["at"]}
         sets = [
             "attempts = list_append(attempts, :attempt)",
             "#status = :status",
-            "response_status = :code",
             "first_attempt_at = if_not_exists(first_attempt_at, :first)",
         ]
         removes = ["lease_until"]
-        values: dict[str, Any] = {
-            ":attempt": [dict(attempt)],
-            ":status": status,
-            ":code": attempt.get("response_status"),
-            ":first": attempt["at"],
+        # SET what has a value now, REMOVE what has none (the store keeps no nulls).
+        changes = {
+            "response_status": attempt.get("response_status"),
+            "next_attempt_at": next_attempt_at,
+            "gsi2pk": PARKED_PK if park and next_attempt_at else None,
+            "gsi2sk": f"{next_attempt_at}#{delivery['id']}" if park and next_attempt_at else None,
         }
-        if next_attempt_at:
-            sets.append("next_attempt_at = :next")
-            values[":next"] = next_attempt_at
-        else:
-            removes.append("next_attempt_at")
-        if park and next_attempt_at:
-            sets += ["gsi2pk = :parked", "gsi2sk = :due"]
-            values |= {":parked": PARKED_PK, ":due": f"{next_attempt_at}#{delivery['id']}"}
-        else:
-            removes += ["gsi2pk", "gsi2sk"]
-        if values[":code"] is None:
-            sets.remove("response_status = :code")
-            del values[":code"]
-            removes.append("response_status")
+        for index, (name, value) in enumerate(changes.items()):
+            if value is None:
+                removes.append(name)
+            else:
+                sets.append(f"{name} = :v{index}")
+                values[f":v{index}"] = value
         self.update(
             webhook_pk(delivery["webhook_id"]),
             delivery_sk(delivery["id"]),

@@ -27,6 +27,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from promptbank.clock import iso, now
 from promptbank.observability import logger
+from promptbank.queues import sqs_client
 from promptbank.settings import get_settings
 from promptbank.webhooks.models import TEST_EVENT
 from promptbank.webhooks.service import WebhookService
@@ -45,12 +46,6 @@ FAILING_FOR = timedelta(hours=24)
 USER_AGENT = "promptbank-webhooks/1"
 
 
-def _sqs() -> Any:
-    import boto3
-
-    return boto3.client("sqs")
-
-
 def enqueue(sqs: Any, delivery: dict[str, Any], *, delay_s: float, queue_url: str | None = None) -> None:
     """Queue the delivery's next attempt (`attempt` = attempts made + 1), `delay_s` from now (at most 15 min)."""
     body = {
@@ -58,7 +53,7 @@ def enqueue(sqs: Any, delivery: dict[str, Any], *, delay_s: float, queue_url: st
         "delivery_id": delivery["id"],
         "attempt": len(delivery.get("attempts") or []) + 1,
     }
-    (sqs or _sqs()).send_message(
+    (sqs or sqs_client()).send_message(
         QueueUrl=queue_url or get_settings().webhook_queue_url,
         MessageBody=json.dumps(body),
         DelaySeconds=max(0, min(MAX_QUEUE_DELAY_S, int(delay_s))),
@@ -133,7 +128,7 @@ class WebhookSender:
     @property
     def sqs(self) -> Any:
         if self._sqs is None:
-            self._sqs = _sqs()
+            self._sqs = sqs_client()
         return self._sqs
 
     @property
@@ -276,7 +271,7 @@ class ParkedDeliveries:
                 due += 1
                 # Sent, then taken off the index: a crash in between sends it again next minute, and the sender
                 # skips the message whose attempt was made already.
-                enqueue(self._sqs or _sqs(), delivery, delay_s=0, queue_url=self.queue_url)
+                enqueue(self._sqs, delivery, delay_s=0, queue_url=self.queue_url)
                 enqueued += store.unpark(delivery)
             if len(page) < self.PAGE:
                 break
