@@ -93,6 +93,20 @@ def test_get_by_id_and_slug_with_etag_and_text_format(api, new_user):
     assert text.headers["content-type"].startswith("text/plain") and text.text == prompt["content"]
 
 
+def test_if_none_match_gives_304_until_a_new_version_is_resolved(api, new_user):
+    user = new_user()
+    prompt = create(api, user)
+    etag = api.get(f"/v1/prompts/{prompt['slug']}", headers=user["headers"]).headers["etag"]
+    conditional = {**user["headers"], "If-None-Match": etag}
+    same = api.get(f"/v1/prompts/{prompt['slug']}", headers=conditional)
+    assert same.status_code == 304 and same.content == b"" and same.headers["etag"] == etag
+    api.patch(f"/v1/prompts/{prompt['slug']}", headers=user["headers"], json={"content": "Hi {{name}}"})
+    changed = api.get(f"/v1/prompts/{prompt['slug']}", headers=conditional)
+    assert changed.status_code == 200 and changed.json()["version"] == 2 and changed.headers["etag"] != etag
+    pinned = api.get(f"/v1/prompts/{prompt['slug']}", headers=conditional, params={"version": 1})
+    assert pinned.status_code == 304
+
+
 def test_metadata_changes_keep_the_version_and_content_changes_add_one(api, new_user):
     user = new_user()
     prompt = create(api, user)
