@@ -21,17 +21,19 @@ EGRESS_GUARDED := test test-unit test-integration test-local test-e2e test-contr
 $(EGRESS_GUARDED): export PROMPTBANK_EGRESS := loopback
 test-% fuzz% load% bench-%: export PROMPTBANK_EGRESS := loopback
 
-.PHONY: help venv run test lint typecheck validate build bench openapi openapi-check test-unit test-integration \
+.PHONY: help venv run test lint typecheck validate build bench openapi openapi-check sdk-python sdk-python-check test-node test-unit test-integration \
         test-local test-e2e test-contract test-schemathesis test-schemathesis-long test-slow browser tools clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
 
-$(STAMP): requirements/dev.lock
+$(STAMP): requirements/dev.lock sdk/python/pyproject.toml
 	@test -n "$(PYTHON312)" || { echo "Python 3.12 is needed (python3.12 on PATH or under pyenv)"; exit 1; }
 	test -x $(PY) || $(PYTHON312) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements/dev.lock
+	# the Python client and its `promptbank` CLI, editable (its dependencies are in dev.lock)
+	$(PY) -m pip install --quiet --no-deps -e sdk/python
 	touch $(STAMP)
 
 venv: $(STAMP) ## create .venv and install the pinned requirements
@@ -40,10 +42,11 @@ run: $(STAMP) ## the local API on http://127.0.0.1:$(PORT) (moto inside; state i
 	PORT=$(PORT) PROMPTBANK_STATE_DIR=$(PROMPTBANK_STATE_DIR) $(PY) -m local
 
 lint: $(STAMP) ## ruff
-	$(PY) -m ruff check shared functions local tests bench scripts
+	$(PY) -m ruff check shared functions local tests bench scripts sdk/python
 
-typecheck: $(STAMP) ## mypy with the pydantic plugin
+typecheck: $(STAMP) ## mypy with the pydantic plugin (the service, then the Python client, strict)
 	$(PY) -m mypy
+	$(PY) -m mypy --config-file sdk/python/pyproject.toml
 
 validate: $(STAMP) ## cfn-lint and sam validate --lint
 	$(VENV)/bin/cfn-lint template.yaml
@@ -57,6 +60,16 @@ openapi: $(STAMP) ## regenerate docs/openapi.json from the typed routes
 
 openapi-check: $(STAMP)
 	$(PY) scripts/openapi.py --check
+
+sdk-python: $(STAMP) ## regenerate the Python client's models (from docs/openapi.json) and its blocking twin
+	$(PY) sdk/python/scripts/generate.py
+
+sdk-python-check: $(STAMP)
+	$(PY) sdk/python/scripts/generate.py --check
+
+test-node: ## the TypeScript client (sdk/node): npm ci from its lock file, the generated types' drift check, its unit tests
+	@command -v npm >/dev/null 2>&1 || { echo "node and npm are needed for sdk/node (the TypeScript client)"; exit 1; }
+	cd sdk/node && npm ci --no-audit --no-fund && npm run check-types && npm test
 
 test-unit: $(STAMP)
 	$(PY) -m pytest -q tests/unit
@@ -89,7 +102,7 @@ tools: ## curl and jq from Debian's packages, for the README quick-start test
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq curl jq >/dev/null) || \
 	  echo "curl or jq not installed: the README quick-start test will be skipped"; }
 
-test: $(STAMP) browser tools lint typecheck validate openapi-check ## everything CI runs
+test: $(STAMP) browser tools lint typecheck validate openapi-check sdk-python-check test-node ## everything CI runs
 	$(PY) -m pytest -q -n $(PYTEST_WORKERS) -m "not slow" tests
 	$(MAKE) --no-print-directory test-schemathesis
 	$(MAKE) --no-print-directory build
