@@ -159,7 +159,7 @@ def test_runs_are_recorded_with_source_evaluate_and_stats_show_the_pass_rate(api
     assert reply.status_code == 200, reply.text
     # When the runs are listed and the stream is delivered to the stats
     runs = api.get("/v1/runs", headers=headers, params={"source": "evaluate"}).json()["data"]
-    assert httpx.post(f"{runtime.base_url}/__local/drain", timeout=60).json()["complete"] is True
+    assert httpx.post(f"{runtime.base_url}/__local/drain", params={"timeout": 90}, timeout=120).json()["complete"] is True
     stats = api.get("/v1/runs/stats", headers=headers, params={"prompt_id": prompt["id"]}).json()
     # Then both cases are runs of the prompt with their verdicts, and the stats show a 50% pass rate
     assert sorted((r["passed"], r["quality_score"], r["prompt_id"]) for r in runs) == [

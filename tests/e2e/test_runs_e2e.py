@@ -68,7 +68,7 @@ def test_stats_follow_the_table_stream_once_drained(api, runtime, runner, fake):
     for _ in range(2):
         assert api.post("/v1/chat", headers=headers, json={"model": "deepseek-chat", "messages": HELLO}).is_success
     # When the local runtime delivers the stream to the stats processor
-    drained = httpx.post(f"{runtime.base_url}/__local/drain", timeout=60)
+    drained = httpx.post(f"{runtime.base_url}/__local/drain", params={"timeout": 90}, timeout=120)
     # Then the stats count both runs
     assert drained.json()["complete"] is True
     stats = api.get("/v1/runs/stats", headers=headers).json()
