@@ -210,6 +210,9 @@ def build_apis(
 ) -> dict[str, ApiRuntime]:
     out = {}
     arns = {resolver.get_att(lid, "Arn"): lid for lid in functions}
+    for lid, function in functions.items():  # an authorizer may name a function's alias (AutoPublishAlias)
+        if function.properties.get("AutoPublishAlias"):
+            arns[resolver.ref(f"{lid}.Alias")] = lid
     for logical_id, spec in apis.items():
         props = spec.properties
         auth = spec.auth

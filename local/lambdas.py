@@ -106,6 +106,29 @@ def load_handler(spec: FunctionSpec) -> Callable[[Any, Any], Any]:
     return handler
 
 
+def snapstart(spec: FunctionSpec) -> bool:
+    """SnapStart applies: `SnapStart: {ApplyOn: PublishedVersions}` and an `AutoPublishAlias` (what the API
+    calls is then a published version, restored from its snapshot)."""
+    setting = spec.properties.get("SnapStart")
+    return (
+        isinstance(setting, dict)
+        and setting.get("ApplyOn") == "PublishedVersions"
+        and bool(spec.properties.get("AutoPublishAlias"))
+    )
+
+
+def snapshot_and_restore() -> None:
+    """What Lambda does to a SnapStart function's version after its init: the runtime hooks registered through
+    `snapshot_restore_py`, every before-snapshot hook in order, then every after-restore hook in order. A hook
+    that raises fails the container's start, as it fails the version's publication."""
+    from snapshot_restore_py import get_after_restore, get_before_snapshot
+
+    for hook, args, kwargs in list(get_before_snapshot()):
+        hook(*args, **kwargs)
+    for hook, args, kwargs in list(get_after_restore()):
+        hook(*args, **kwargs)
+
+
 class FunctionError(Exception):
     """The function failed: an exception in the handler, an import error, a timeout or a bad return value."""
 
@@ -182,13 +205,17 @@ def _worker(
     os.environ.clear()
     os.environ.update(env)
     add_layer_paths(layer_paths)
-    # Powertools warns on every metrics flush without metrics; locally metrics are off (as in the runtime).
+    # Lambda sends each line a function prints to its log at once (EMF metrics are printed lines): so does this.
+    _line_buffered(sys.stdout)
+    # Powertools warns on every metrics flush of an invocation that added none to the shared metrics.
     warnings.filterwarnings("ignore", message="No application metrics to publish")
     if policy is not None:
         iam.install()
         iam.ACTIVE.set(iam.RolePolicy.from_json(policy))
     try:
         handler = load_handler(spec)
+        if snapstart(spec):  # a container is a process of its own: the hooks registered are this function's
+            snapshot_and_restore()
     except BaseException as err:
         conn.send(("error", type(err).__name__, str(err), traceback.format_exc()))
         return
@@ -212,6 +239,12 @@ def _worker(
             conn.send(reply)
         except (EOFError, OSError):
             return
+
+
+def _line_buffered(stream: Any) -> None:
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is not None:
+        reconfigure(line_buffering=True)
 
 
 _forkserver_lock = threading.Lock()

@@ -52,8 +52,10 @@ def _flag(name: str, default: str = "on") -> bool:
 
 
 def configure_logging() -> None:
-    # Powertools warns on every metrics flush without metrics; locally metrics are off anyway.
+    # Powertools warns on every metrics flush of an invocation that added none to the shared metrics.
     warnings.filterwarnings("ignore", message="No application metrics to publish")
+    # Functions print their log lines (EMF metrics among them) to stdout: each reaches the log at once, as in Lambda.
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
     logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="local: %(levelname)s %(name)s: %(message)s")
     logging.getLogger("local").setLevel(logging.INFO)
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
@@ -141,7 +143,6 @@ class Runtime:
             "PROMPTBANK_STAGE": "local",
             "PROMPTBANK_PUBLIC_BASE_URL": self.server.url,
             "POWERTOOLS_TRACE_DISABLED": "true",
-            "POWERTOOLS_METRICS_DISABLED": "true",
         }
         own = {lid: own_environment(spec, self.stack.resolver, overrides) for lid, spec in self.stack.functions.items()}
         env, conflicts = union_environment(own)

@@ -238,7 +238,24 @@ class Resolver:
             return self.physical.refs[name]
         if name in self.template.resources or name == IMPLICIT_API:
             return self.default_ref(name)
+        logical_id, _, attribute = name.partition(".")
+        if attribute in ("Alias", "Version") and self._is_function(logical_id):
+            return self.function_qualified_arn(logical_id, attribute)
         raise KeyError(f"!Ref to unknown name {name!r}")
+
+    def _is_function(self, logical_id: str) -> bool:
+        rtype = (self.template.resources.get(logical_id) or {}).get("Type")
+        return rtype == "AWS::Serverless::Function"
+
+    def function_qualified_arn(self, logical_id: str, attribute: str) -> str:
+        """SAM's `!Ref <Function>.Alias` (the `AutoPublishAlias` alias's ARN) and `.Version` (the version it
+        publishes; locally always version 1). Both exist only for a function with `AutoPublishAlias`."""
+        props = self.template.resources[logical_id].get("Properties") or {}
+        alias = self.resolve(props.get("AutoPublishAlias"))
+        if not alias:
+            raise KeyError(f"!Ref {logical_id}.{attribute}: the function has no AutoPublishAlias")
+        base = self.get_att(logical_id, "Arn")
+        return f"{base}:{alias}" if attribute == "Alias" else f"{base}:1"
 
     def default_ref(self, logical_id: str) -> Any:
         res = self.template.resources.get(logical_id) or {"Type": "AWS::Serverless::Api"}

@@ -6,9 +6,11 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Header, Query
 
 from promptbank.http import ResponseFormat, etag_header, json_or_text, make_app, make_handler, principal
+from promptbank.observability import count
 from promptbank.prompts.delivery import DeliveryService, parse_variables_json
 from promptbank.prompts.models import LABEL_PATTERN, MAX_QUERY_VARIABLES_JSON, Compiled
 from promptbank.prompts.service import etag_matches
+from promptbank.snapstart import prepare_snapshot, warm_dynamodb, warm_encodings, warm_route, warm_templates
 
 app = make_app()
 service = DeliveryService()
@@ -53,8 +55,13 @@ def get_compiled(
     compiled = service.compile(doc, used_label, values, strict=strict)
     headers = etag_header(compiled["etag"])
     if if_none_match is not None and etag_matches(if_none_match, compiled["etag"]):
+        count("NotModified", route="compiled")
         return Response(304, headers=headers)
+    count("Deliveries", route="compiled")
     return json_or_text(compiled, compiled["compiled_prompt"], response_format, headers=headers)
 
 
 handler = make_handler(app)
+prepare_snapshot(
+    warm_dynamodb, warm_templates, warm_encodings, warm_route(app, "GET", "/v1/prompts/{ref}/compiled", ref="warm")
+)

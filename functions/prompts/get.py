@@ -6,8 +6,10 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Header, Query
 
 from promptbank.http import ResponseFormat, etag_header, json_or_text, make_app, make_handler, principal
+from promptbank.observability import count
 from promptbank.prompts.models import LABEL_PATTERN, Prompt
 from promptbank.prompts.service import PromptService, etag_matches
+from promptbank.snapstart import prepare_snapshot, warm_dynamodb, warm_route
 
 app = make_app()
 service = PromptService()
@@ -40,8 +42,11 @@ def get_prompt(
     prompt = service.get(principal(app), ref, version, label)
     headers = etag_header(prompt.etag)
     if if_none_match is not None and etag_matches(if_none_match, prompt.etag):
+        count("NotModified", route="prompt")
         return Response(304, headers=headers)
+    count("Deliveries", route="prompt")
     return json_or_text(prompt, prompt.content, response_format, headers=headers)
 
 
 handler = make_handler(app)
+prepare_snapshot(warm_dynamodb, warm_route(app, "GET", "/v1/prompts/{ref}", ref="warm"))

@@ -7,6 +7,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from promptbank.http import make_app, make_handler, principal
 from promptbank.runs.models import TOKEN_COUNT_RESPONSES, TokenCount, TokenModelId
 from promptbank.runs.token_count import TokenCountService
+from promptbank.snapstart import prepare_snapshot, warm_dynamodb, warm_encodings, warm_route
 
 app = make_app()
 service = TokenCountService()
@@ -26,3 +27,6 @@ def count_tokens(
 
 
 handler = make_handler(app)
+prepare_snapshot(
+    warm_dynamodb, warm_encodings, warm_route(app, "GET", "/v1/token-count", query={"prompt": "hi", "model": "gpt-4o"})
+)

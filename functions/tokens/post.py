@@ -7,6 +7,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from promptbank.http import make_app, make_handler, principal
 from promptbank.runs.models import TOKEN_COUNT_RESPONSES, TokenCount, TokenCountIn
 from promptbank.runs.token_count import TokenCountService
+from promptbank.snapstart import prepare_snapshot, warm_dynamodb, warm_encodings, warm_route
 
 app = make_app()
 service = TokenCountService()
@@ -23,3 +24,6 @@ def count_tokens(body: Annotated[TokenCountIn, Body()]) -> TokenCount:
 
 
 handler = make_handler(app)
+prepare_snapshot(
+    warm_dynamodb, warm_encodings, warm_route(app, "POST", "/v1/token-count", body={"prompt": "hi", "model": "gpt-4o"})
+)

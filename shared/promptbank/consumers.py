@@ -21,10 +21,11 @@ from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from promptbank.observability import logger, metrics
+from promptbank.observability import emit, logger, metrics
 
 __all__ = ["EventType", "make_consumer", "make_scheduled"]
 
@@ -57,16 +58,26 @@ def make_consumer(record_handler: RecordHandler, event_type: EventType, *, concu
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         if event.get("Records") == []:  # Lambda sends none, but Powertools would call it the wrong event type
             return {"batchItemFailures": []}
-        response = process_partial_response(
-            event=event, record_handler=handle_record, processor=processor, context=context
-        )
-        logger.info(
-            "batch processed",
-            extra={"records": len(event.get("Records") or []), "failed": len(response["batchItemFailures"])},
-        )
+        records = len(event.get("Records") or [])
+        function = str(getattr(context, "function_name", "") or "unknown")
+        try:
+            response = process_partial_response(
+                event=event, record_handler=handle_record, processor=processor, context=context
+            )
+        except BatchProcessingError:  # every record failed: the invocation fails, so the batch is retried
+            _count_records(event_type, function, processed=0, failed=records)
+            raise
+        failed = len(response["batchItemFailures"])
+        _count_records(event_type, function, processed=records - failed, failed=failed)
+        logger.info("batch processed", extra={"records": records, "failed": failed})
         return dict(response)
 
     return handler
+
+
+def _count_records(event_type: EventType, function: str, *, processed: int, failed: int) -> None:
+    """`RecordsProcessed` and `RecordsFailed` of one batch, by event source and by function."""
+    emit({"RecordsProcessed": processed, "RecordsFailed": failed}, source=event_type.value, function=function)
 
 
 class _ConcurrentProcessor(BatchProcessor):

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 
 from promptbank.errors import RateLimited
+from promptbank.observability import count
 from promptbank.settings import get_settings
 from promptbank.store.limits import AiLimitStore
 
@@ -80,6 +81,7 @@ class AiLimiter:
             expires_at = (window + 1) * self.window_s + COUNTER_TTL_S
             accepted, current = self.store.try_add(user_id, window, cap, expires_at)
         if not accepted:
+            count("AiRateLimited")
             raise RateLimited(
                 f"AI request limit reached: {self.limit} per minute per user "
                 "across run, chat, enhance and evaluate",

@@ -40,7 +40,7 @@ from promptbank.evaluation.suites import (
     run_id_for,
     run_summary,
 )
-from promptbank.observability import logger
+from promptbank.observability import count, logger
 from promptbank.queues import sqs_client
 from promptbank.settings import get_settings
 from promptbank.store.base import TransactionConflict, deserialize
@@ -98,11 +98,13 @@ class SuiteRuns:
             except TransactionConflict:
                 time.sleep(0.05 * 2**attempt)
             else:
+                _count_ended(fields)
                 return True
         raise TransactionConflict()
 
     def finish_recorded(self, run: dict[str, Any]) -> None:
         """A run created already failed (its version is gone): show it as the suite's last run."""
+        _count_ended(run)
         with contextlib.suppress(Conflict):  # the suite is gone, or shows a newer run
             self.store.transact([self.runs.last_run_op(run["suite_id"], _last_run(run, run))])
 
@@ -340,6 +342,13 @@ def _last_run(run: dict[str, Any], outcome: dict[str, Any]) -> dict[str, Any]:
         "regressed": outcome.get("regressed"),
         "created_at": run["created_at"],
     }
+
+
+def _count_ended(outcome: dict[str, Any]) -> None:
+    """The metrics of a run that ended as `outcome` says (counted once: by the call that ended it)."""
+    count("EvalRuns", outcome=str(outcome["status"]))
+    if outcome.get("regressed"):
+        count("EvalRegressions")
 
 
 def _is_run(item: dict[str, Any]) -> bool:

@@ -18,6 +18,7 @@ from promptbank.clock import now
 from promptbank.errors import ProviderError, ProviderTimeout
 from promptbank.limits import AiLimiter
 from promptbank.models import DEFAULT_MODEL, cost_usd, route
+from promptbank.observability import emit
 from promptbank.provider_keys.service import KeyResolver
 from promptbank.providers import ChatMessage, ChatRequest, Provider, deadline_after, get_provider
 from promptbank.runs.enhance import ENHANCE_SYSTEM_PROMPT, parse_answer, user_message
@@ -239,6 +240,8 @@ class RunService:
                 latency_ms=round((time.monotonic() - started) * 1000),
                 error=error_text(err),
             ).with_id()
+            outcome = "timeout" if isinstance(err, ProviderTimeout) else "failed"
+            emit({"Runs": 1, "ProviderLatency": failed.latency_ms or 0}, provider=provider_name, outcome=outcome)
             return failed, err
         cost = None
         if response.input_tokens is not None and response.output_tokens is not None:
@@ -253,6 +256,7 @@ class RunService:
             cost_usd=cost,
             finish_reason=finish_reason(response.finish_reason),
         ).with_id()
+        emit({"Runs": 1, "ProviderLatency": record.latency_ms or 0}, provider=provider_name, outcome="succeeded")
         return record, None
 
 

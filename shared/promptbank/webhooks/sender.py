@@ -26,7 +26,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from promptbank.clock import iso, now
-from promptbank.observability import logger
+from promptbank.observability import count, logger
 from promptbank.queues import sqs_client
 from promptbank.settings import get_settings
 from promptbank.webhooks.models import TEST_EVENT
@@ -136,7 +136,14 @@ class WebhookSender:
         return self._client or http_client()
 
     def process(self, record: SQSRecord) -> str:
-        """One attempt: "succeeded", "retrying", "failed", or "skipped" (a duplicate, or nothing left to do)."""
+        """One attempt: "succeeded", "retrying", "failed", or "skipped" (a duplicate, or nothing left to do).
+        Each but "skipped" is counted (`WebhookDeliveries` by outcome)."""
+        outcome = self._process(record)
+        if outcome != "skipped":
+            count("WebhookDeliveries", outcome=outcome)
+        return outcome
+
+    def _process(self, record: SQSRecord) -> str:
         message = json.loads(record.body)
         webhook_id, delivery_id, attempt = (
             str(message["webhook_id"]),
