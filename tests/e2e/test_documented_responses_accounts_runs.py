@@ -208,7 +208,8 @@ def test_run_history_answers_are_documented(api, runtime, document, runner):
     # Given a user with one succeeded chat
     headers = runner["headers"]
     chat = api.post("/v1/chat", headers=headers, json={"model": "deepseek-chat", "messages": HELLO}).json()
-    assert httpx.post(f"{runtime.base_url}/__local/drain", params={"timeout": 90}, timeout=120).json()["complete"] is True
+    drained = httpx.post(f"{runtime.base_url}/__local/drain", params={"timeout": 90}, timeout=120).json()
+    assert drained["complete"] is True, runtime.stderr()[-6000:]
     # When its runs, the run, a run that is not there, and the stats are read
     listed = api.get("/v1/runs", headers=headers)
     one = api.get(f"/v1/runs/{chat['run_id']}", headers=headers)

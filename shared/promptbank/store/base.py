@@ -291,6 +291,10 @@ class TableStore:
                         raise (on_conflict(index) if on_conflict else Conflict()) from None
                 if any(r.get("Code") == "TransactionConflict" for r in reasons):
                     raise TransactionConflict() from None
+                # an unexpected reason: name each operation's, so the log says which one failed and why
+                err.add_note("cancellation reasons: " + "; ".join(
+                    f"{i}: {r.get('Code')} {r.get('Message', '')}" for i, r in enumerate(reasons) if r.get("Code") != "None"
+                ))
             raise
 
 
