@@ -136,6 +136,13 @@ class AsyncPromptbankClient(BaseClient):
     async def _cached(
         self, key: CacheKey, make_request: Callable[[], Request], result_type: Type[T], fallback: Optional[Callable[[], T]]
     ) -> T:
+        if not self._cache.enabled:  # no cache at all: a failure gives the fallback or the error
+            try:
+                return await self._call(make_request(), result_type)
+            except PromptbankError:
+                if fallback is None:
+                    raise
+                return fallback()
         entry = self._cache.get(key)
         if entry is not None:
             if not self._cache.is_fresh(entry) and self._cache.begin_refresh(key):
@@ -183,13 +190,6 @@ class AsyncPromptbankClient(BaseClient):
             return self._prompt_request(ref, label, version, timeout)
 
         on_fallback = None if fallback is None else (lambda: PromptResult.from_fallback(ref, fallback, label, version))
-        if not self._cache.enabled:
-            try:
-                return await self._call(make_request(), PromptResult)
-            except PromptbankError:
-                if on_fallback is None:
-                    raise
-                return on_fallback()
         key = self._cache_key("prompt", ref, (label, version))
         return await self._cached(key, make_request, PromptResult, on_fallback)
 
@@ -210,13 +210,6 @@ class AsyncPromptbankClient(BaseClient):
             return self._compile_request(ref, variables, label, version, strict, timeout)
 
         on_fallback = None if fallback is None else (lambda: CompiledResult.from_fallback(ref, fallback, label, version))
-        if not self._cache.enabled:
-            try:
-                return await self._call(make_request(), CompiledResult)
-            except PromptbankError:
-                if on_fallback is None:
-                    raise
-                return on_fallback()
         key = self._cache_key("compile", ref, (label, version), variables, strict)
         return await self._cached(key, make_request, CompiledResult, on_fallback)
 
