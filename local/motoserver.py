@@ -13,6 +13,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable
+from decimal import Context, Decimal
 from typing import Any
 
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
@@ -211,7 +212,8 @@ def _table_deepcopy(self: Any, memo: dict[int, Any]) -> Any:
 
 
 def install_moto_patches() -> None:
-    """Make moto's TransactWriteItems cost what the transaction touches. Idempotent."""
+    """Make moto's TransactWriteItems cost what the transaction touches, and its number arithmetic DynamoDB's.
+    Idempotent."""
     global _patched
     if _patched:
         return
@@ -267,6 +269,7 @@ def install_moto_patches() -> None:
     Table.__deepcopy__ = _table_deepcopy  # type: ignore[attr-defined]
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
     _install_request_tokens()
+    _install_number_arithmetic()
     _patched = True
 
 
@@ -311,6 +314,43 @@ def _install_request_tokens() -> None:
     DynamoHandler.transact_write_items = transact_write_items  # type: ignore[method-assign]
 
 
+# ----------------------------------------------------------------------------------- number arithmetic (ADD, +, -)
+# A DynamoDB number is a decimal of up to 38 digits in any notation boto3 sends: str(Decimal) writes "1E-7" or
+# "0E-8" for small or zero-with-exponent values. moto's DynamoType.__add__/__sub__ parse a number without a "."
+# with int(), which raises ValueError on those, so an `ADD cost :c` on such a value cancelled the transaction
+# (reason "ValueError") where DynamoDB adds. Here every operand is a Decimal and the result is written as
+# DynamoDB answers numbers: no exponent, no trailing zeros.
+_NUMBERS = Context(prec=38)  # DynamoDB's precision
+
+
+def _number_text(value: Decimal) -> str:
+    if value == value.to_integral_value():
+        return str(int(value))
+    return format(value.normalize(_NUMBERS), "f")
+
+
+def _install_number_arithmetic() -> None:
+    from moto.dynamodb.models.dynamo_type import DDBType, DynamoType
+
+    original_add, original_sub = DynamoType.__add__, DynamoType.__sub__
+
+    def add(self: Any, other: Any) -> Any:
+        if self.type == other.type == DDBType.NUMBER:
+            return DynamoType({DDBType.NUMBER: _number_text(_NUMBERS.add(Decimal(self.value), Decimal(other.value)))})
+        return original_add(self, other)
+
+    def sub(self: Any, other: Any) -> Any:
+        if self.type == other.type == DDBType.NUMBER:
+            return DynamoType(
+                {DDBType.NUMBER: _number_text(_NUMBERS.subtract(Decimal(self.value), Decimal(other.value)))}
+            )
+        return original_sub(self, other)
+
+    _originals["dynamo_type_add"], _originals["dynamo_type_sub"] = original_add, original_sub
+    DynamoType.__add__ = add  # type: ignore[method-assign]
+    DynamoType.__sub__ = sub  # type: ignore[method-assign]
+
+
 def uninstall_moto_patches() -> None:
     """Undo install_moto_patches (for tests that install it in a shared process)."""
     global _patched
@@ -322,6 +362,10 @@ def uninstall_moto_patches() -> None:
 
     DynamoDBBackend.transact_write_items = _originals.pop("transact_write_items")  # type: ignore[method-assign]
     DynamoHandler.transact_write_items = _originals.pop("transact_write_items_handler")  # type: ignore[method-assign]
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    DynamoType.__add__ = _originals.pop("dynamo_type_add")  # type: ignore[method-assign]
+    DynamoType.__sub__ = _originals.pop("dynamo_type_sub")  # type: ignore[method-assign]
     _tokens.clear()
     del Table.__deepcopy__  # type: ignore[attr-defined]
     _patched = False

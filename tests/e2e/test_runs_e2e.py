@@ -76,6 +76,21 @@ def test_stats_follow_the_table_stream_once_drained(api, runtime, runner, fake):
     assert stats["by_model"]["deepseek-chat"]["runs"] == 2
 
 
+def test_stats_add_costs_that_are_written_in_exponent_notation(api, runtime, runner, fake):
+    # Given two chats of one word answered with one token: each costs 7e-07 USD, which boto3 writes as "7E-7"
+    headers = runner["headers"]
+    body = {"model": "deepseek-chat", "messages": [{"role": "user", "content": "hi"}], "max_tokens": 1}
+    for _ in range(2):
+        reply = api.post("/v1/chat", headers=headers, json=body)
+        assert reply.json()["cost_usd"] == 7e-07, reply.text
+    # When the stream is delivered to the stats processor, which ADDs each cost to the same aggregate
+    drained = httpx.post(f"{runtime.base_url}/__local/drain", params={"timeout": 90}, timeout=120)
+    # Then both runs are counted and their costs summed (the second ADD used to fail in moto, retried for ever)
+    assert drained.json()["complete"] is True, drained.text
+    stats = api.get("/v1/runs/stats", headers=headers).json()
+    assert (stats["total_runs"], stats["total_cost_usd"]) == (2, 1.4e-06)
+
+
 def test_provider_keys_are_listed_masked_and_refused_to_api_keys(api, runner):
     # Given a saved key and an API key of the same user
     headers = runner["headers"]

@@ -149,3 +149,38 @@ def test_a_token_reused_with_other_items_is_refused(ddb) -> None:
         _put_b(ddb, "token-3", value="5")
     # Then it changed nothing
     assert ddb.get_item(TableName="t", Key={"pk": {"S": "a"}})["Item"]["n"] == {"N": "2"}
+
+
+@pytest.mark.parametrize(
+    ("stored", "added", "total"),
+    [("0E-8", "1E-7", "0.0000001"), ("1E-7", "2", "2.0000001"), ("1.50", "0E-8", "1.5"), ("3", "4", "7")],
+)
+def test_add_takes_numbers_in_any_notation_boto3_writes(ddb, stored, added, total) -> None:
+    # Given a number stored as boto3 writes a small or zero Decimal (str(Decimal("0E-8")) is "0E-8")
+    ddb.put_item(TableName="t", Item={"pk": {"S": "n"}, "cost": {"N": stored}})
+    # When a transaction ADDs another such number to it, as the run-stats consumer does
+    ddb.transact_write_items(
+        TransactItems=[
+            {
+                "Update": {
+                    "TableName": "t",
+                    "Key": {"pk": {"S": "n"}},
+                    "UpdateExpression": "ADD cost :c",
+                    "ExpressionAttributeValues": {":c": {"N": added}},
+                }
+            }
+        ]
+    )
+    # Then it is added, as DynamoDB adds (moto's int() parse cancelled the transaction with a ValueError)
+    assert ddb.get_item(TableName="t", Key={"pk": {"S": "n"}})["Item"]["cost"] == {"N": total}
+
+
+def test_set_arithmetic_subtracts_numbers_in_exponent_notation(ddb) -> None:
+    ddb.put_item(TableName="t", Item={"pk": {"S": "n"}, "v": {"N": "1E+1"}})
+    ddb.update_item(
+        TableName="t",
+        Key={"pk": {"S": "n"}},
+        UpdateExpression="SET v = v - :d",
+        ExpressionAttributeValues={":d": {"N": "5E-1"}},
+    )
+    assert ddb.get_item(TableName="t", Key={"pk": {"S": "n"}})["Item"]["v"] == {"N": "9.5"}
