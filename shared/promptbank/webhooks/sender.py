@@ -6,10 +6,10 @@ taking a short lease on it: a message sent twice (a retried stream batch, SQS's 
 the receiver once. Each attempt is signed per Standard Webhooks, POSTed with a 15 s timeout and no redirects
 through the pinned egress transport, and recorded (time, status, duration, error). A failure schedules the next
 attempt, on the spec's schedule: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h after each failure, then a last one 24 h
-after the first, each with jitter, never sooner than the receiver's `Retry-After`. Delays up to 15 minutes are SQS
-`DelaySeconds`; longer ones park the delivery (`next_attempt_at` on a sparse index) for `ParkedDeliveries`,
-which runs every minute and re-enqueues what is due. A 410 disables the webhook at once; so does a run of
-failures lasting 24 h.
+after the first; the six waits with +-10% jitter (the last attempt's time is fixed by the first's), none sooner
+than the receiver's `Retry-After`. Delays up to 15 minutes are SQS `DelaySeconds`; longer ones park the delivery
+(`next_attempt_at` on a sparse index) for `ParkedDeliveries`, which runs every minute and re-enqueues what is
+due. A 410 disables the webhook at once; so does a run of failures lasting 24 h.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from promptbank.webhooks.service import WebhookService
 #: attempt comes 24 h after the first.
 DELAYS_S = (5, 5 * 60, 30 * 60, 2 * 3600, 5 * 3600, 10 * 3600)
 LAST_ATTEMPT_AFTER = timedelta(hours=24)
-JITTER = 0.1  # each wait is drawn from +-10% of its nominal length
+JITTER = 0.1  # each of DELAYS_S is drawn from +-10% of its nominal length
 MAX_QUEUE_DELAY_S = 15 * 60  # SQS DelaySeconds' limit: longer waits are parked
 TIMEOUT_S = 15.0
 #: How long an attempt holds its delivery: longer than an attempt takes (15 s), shorter than the queue's visibility
