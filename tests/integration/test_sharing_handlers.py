@@ -201,6 +201,7 @@ def test_update_replaces_prefilled_and_keeps_the_token(
 
 
 @pytest.mark.parametrize("body", [{}, {"prefilled_variables": {"issue": 1}}, {"prefilled_variables": None},
+                                  {"prefilled_variables": {"A": None}},
                                   {"prefilled_variables": {}, "expires_in_hours": 2}])
 def test_a_bad_update_is_400_and_changes_nothing(
     api: Api, owner: Caller, prompt: dict[str, Any], share: dict[str, Any], body: dict[str, Any]
