@@ -24,7 +24,10 @@ service = SuiteService()
         },
         400: {"description": "Invalid fields"},
         404: {"description": "You have no suite with this id"},
-        409: {"description": "The suite changed at the same moment; send the change again"},
+        409: {
+            "description": "The suite changed at the same moment (send the change again), or the Idempotency-Key "
+            "was used with another request"
+        },
     },
 )
 def update_suite(suite_id: str, body: Annotated[SuiteUpdate, Body()]) -> Suite:

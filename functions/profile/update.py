@@ -18,7 +18,7 @@ service = AccountService()
     tags=["profile"],
     responses={
         200: {"description": "The updated profile", "content": {"application/json": {"model": Profile}}},
-        409: {"description": "The username is taken"},
+        409: {"description": "The username is taken, or the Idempotency-Key was used with another request"},
     },
 )
 def update_profile(body: Annotated[ProfileUpdateIn, Body()]) -> Profile:

@@ -24,7 +24,7 @@ service = PromptService()
             "content": {"application/json": {"model": Prompt}},
         },
         404: {"description": "No such prompt, or one you may not see"},
-        409: {"description": "The new slug is taken"},
+        409: {"description": "The new slug is taken, or the Idempotency-Key was used with another request"},
         412: {"description": "`If-Match` does not match the current version's ETag"},
     },
 )

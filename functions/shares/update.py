@@ -19,6 +19,7 @@ service = ShareService()
     responses={
         200: {"description": "The link; token and URL unchanged", "content": {"application/json": {"model": Share}}},
         404: {"description": "No such prompt or link, or one you may not see"},
+        409: {"description": "The Idempotency-Key was used with another request"},
     },
 )
 def update_share(ref: str, share_id: str, body: Annotated[ShareUpdate, Body()]) -> Share:

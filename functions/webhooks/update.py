@@ -24,7 +24,10 @@ service = WebhookService()
         400: {"description": "An invalid or unsafe URL, or an unknown event"},
         403: {"description": "An API key: webhooks are managed with a session only"},
         404: {"description": "You have no webhook with this id"},
-        409: {"description": "The webhook changed at the same moment; send the change again"},
+        409: {
+            "description": "The webhook changed at the same moment (send the change again), or the Idempotency-Key "
+            "was used with another request"
+        },
     },
 )
 def update_webhook(webhook_id: str, body: Annotated[WebhookUpdate, Body()]) -> Webhook:

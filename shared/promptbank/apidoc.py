@@ -46,7 +46,8 @@ def llms_txt() -> str:
         "- Auth: `Authorization: Bearer <token>` or `X-API-Key: <key>`; keys are pb_live_ (production label) or",
         "  pb_dev_ (latest) + 64 hex; sessions are pbs_ + 64 hex.",
         '- Errors: {"error": {"code", "message", "details", "request_id"}}; lists: {"data": [...], "next_cursor"}.',
-        "- POST accepts `Idempotency-Key` (1-255 chars): same key and body within 24 h replays the first response.",
+        "- POST and PATCH accept `Idempotency-Key` (1-255 chars): the same key and request within 24 h replays "
+        "the first response.",
         "- Full schema: /v1/openapi.json; interactive docs: /docs.",
         "",
         "## Routes",

@@ -205,7 +205,7 @@ def serve(
             raise PayloadTooLarge()
         normalize_json_body(event)
         idempotency_key = header(event, "Idempotency-Key")
-        if event.get("httpMethod") == "POST" and idempotency_key is not None:
+        if event.get("httpMethod") in IDEMPOTENT_METHODS and idempotency_key is not None:
             response = _idempotent(app, event, context, idempotency_key, tuple(secret_fields))
         else:
             response = app.resolve(event, context)
@@ -236,6 +236,10 @@ def _with_request_id(response: dict[str, Any], req_id: str) -> dict[str, Any]:
 
 # Idempotency-Key (API.md §1, docs/http.md) ------------------------------------------------------------------
 IDEMPOTENCY_TTL_S = 24 * 3600
+#: The methods that honour the header: the ones that are not idempotent by nature (as the IETF's
+#: Idempotency-Key draft has it). A PATCH may make a new version, and with `If-Match` its retry after a lost
+#: answer would otherwise be refused (412) for the very change it made.
+IDEMPOTENT_METHODS = ("POST", "PATCH")
 #: The body field of a replayed response that names the secret fields the replay leaves out.
 OMITTED_SECRETS = "omitted_secrets"
 
@@ -335,11 +339,17 @@ def _idempotent_runner() -> tuple[Callable[..., dict[str, Any]], Any]:
 
 def _payload_digest(event: dict[str, Any]) -> str:
     """What the record keeps of the request, to tell a replay from another request with the same key: a keyed
-    digest, because a body can hold a password (login, register) that a plain hash would expose to guessing."""
+    digest, because a body can hold a password (login, register) that a plain hash would expose to guessing.
+    Path and body, and the `If-Match` a conditional request carries (the same change against another version is
+    another request)."""
     from promptbank.settings import get_settings
 
     key = ("idempotency-payload|" + get_settings().cursor_secret).encode()
-    message = json.dumps([event.get("path"), event.get("body") or ""], ensure_ascii=False)
+    parts = [event.get("path"), event.get("body") or ""]
+    if_match = header(event, "If-Match")
+    if if_match is not None:
+        parts.append(if_match)
+    message = json.dumps(parts, ensure_ascii=False)
     return hmac.new(key, message.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
 
 

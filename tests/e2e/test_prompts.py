@@ -142,6 +142,25 @@ def test_if_match_guards_against_lost_updates(api, new_user):
     assert accepted.status_code == 200 and accepted.json()["version"] == 3
 
 
+def test_a_conditional_patch_sent_twice_with_one_idempotency_key_makes_one_version(api, new_user):
+    # Given a prompt at version 1 and a change guarded by its ETag, sent with an Idempotency-Key
+    user = new_user()
+    prompt = create(api, user)
+    headers = {**user["headers"], "If-Match": f'"{prompt["etag"]}"', "Idempotency-Key": str(uuid.uuid4())}
+    first = api.patch(f"/v1/prompts/{prompt['id']}", headers=headers, json={"content": "v2 {{name}}"})
+    # When it is sent again, as a client does when the first answer was lost
+    again = api.patch(f"/v1/prompts/{prompt['id']}", headers=headers, json={"content": "v2 {{name}}"})
+    # Then the retry gets the first answer (not a 412 for its own change), and one version was made
+    assert (first.status_code, again.status_code) == (200, 200), again.text
+    assert again.json() == first.json() and again.json()["version"] == 2
+    versions = api.get(f"/v1/prompts/{prompt['id']}/versions", headers=user["headers"]).json()["data"]
+    assert [v["version"] for v in versions] == [2, 1]
+    # And the key with another change is a conflict that changes nothing
+    other = api.patch(f"/v1/prompts/{prompt['id']}", headers=headers, json={"content": "v3"})
+    assert other.status_code == 409 and other.json()["error"]["code"] == "CONFLICT"
+    assert api.get(f"/v1/prompts/{prompt['id']}", headers=user["headers"]).json()["version"] == 2
+
+
 def test_bad_updates_are_400_and_change_nothing(api, new_user):
     user = new_user()
     prompt = create(api, user)

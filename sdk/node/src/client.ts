@@ -39,7 +39,7 @@ export interface RequestOptions {
   maxRetries?: number;
   /** Aborts the call (an APIConnectionError, not retried). */
   signal?: AbortSignal;
-  /** The POST's `Idempotency-Key` (default: a random UUID per call, reused by its retries). */
+  /** A POST's or PATCH's `Idempotency-Key` (default: a random UUID per call, reused by its retries). */
   idempotencyKey?: string;
   /** Extra headers for this call. */
   headers?: Record<string, string>;
@@ -238,7 +238,11 @@ export class PromptbankClient {
       body = JSON.stringify(call.body);
       headers["Content-Type"] = "application/json";
     }
-    if (method === "POST") headers["Idempotency-Key"] = call.idempotencyKey ?? (await webCrypto()).randomUUID();
+    // POST and PATCH (the API honours the key on both): a retry after a lost answer replays it, so a retried
+    // `If-Match` PATCH gets its own success, not a 412 for the version it made.
+    if (method === "POST" || method === "PATCH") {
+      headers["Idempotency-Key"] = call.idempotencyKey ?? (await webCrypto()).randomUUID();
+    }
     Object.assign(headers, call.headers);
     const timeoutMs = call.timeoutMs ?? this.timeoutFor(method, path);
     const maxRetries = call.background ? 0 : (call.maxRetries ?? this.maxRetries);

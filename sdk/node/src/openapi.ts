@@ -3541,7 +3541,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The suite changed at the same moment; send the change again */
+            /** @description The suite changed at the same moment (send the change again), or the Idempotency-Key was used with another request */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4279,7 +4279,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The username is taken */
+            /** @description The username is taken, or the Idempotency-Key was used with another request */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4718,7 +4718,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The new slug is taken */
+            /** @description The new slug is taken, or the Idempotency-Key was used with another request */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5770,6 +5770,16 @@ export interface operations {
             };
             /** @description No such prompt or link, or one you may not see */
             404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The Idempotency-Key was used with another request */
+            409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -7265,7 +7275,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The webhook changed at the same moment; send the change again */
+            /** @description The webhook changed at the same moment (send the change again), or the Idempotency-Key was used with another request */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];

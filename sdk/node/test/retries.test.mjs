@@ -122,15 +122,27 @@ test("every POST carries an Idempotency-Key, the same on each retry of a call, n
   assert.notEqual(calls[3].headers.get("idempotency-key"), keys[0]);
 });
 
-test("the caller's own Idempotency-Key is sent; GET, PATCH and DELETE carry none", async () => {
-  const { fetch, calls } = mockFetch([json(200, {}), json(200, {}), new Response(null, { status: 204 }), ok()]);
+test("the caller's own Idempotency-Key is sent; GET and DELETE carry none", async () => {
+  const { fetch, calls } = mockFetch([json(200, {}), new Response(null, { status: 204 }), ok()]);
   const client = new TestClient({ fetch });
   await client.run("greeting", { variables: { name: "Ada" } }, { idempotencyKey: "order-42" });
   assert.equal(calls[0].headers.get("idempotency-key"), "order-42");
-  await client.updatePrompt("greeting", { description: "d" });
   await client.deletePrompt("greeting");
   await client.health();
   for (const call of calls.slice(1)) assert.equal(call.headers.get("idempotency-key"), null, call.method);
+});
+
+test("a PATCH with If-Match retried after a lost answer sends the same Idempotency-Key", async () => {
+  // the API replays the first answer for the key, so the retry is not refused (412) for its own change
+  const updated = { id: "p1", slug: "greeting", version: 2 };
+  const { fetch, calls } = mockFetch([refused, json(200, updated)]);
+  const client = new TestClient({ fetch });
+  assert.deepEqual(await client.updatePrompt("greeting", { content: "c" }, { ifMatch: '"v1"' }), updated);
+  const keys = calls.map((call) => call.headers.get("idempotency-key"));
+  assert.equal(calls.length, 2);
+  assert.match(keys[0], UUID);
+  assert.equal(keys[1], keys[0]);
+  assert.deepEqual(calls.map((call) => call.headers.get("if-match")), ['"v1"', '"v1"']);
 });
 
 test("a 400 from a compile is raised at once", async () => {

@@ -410,6 +410,21 @@ def test_the_callers_idempotency_key_is_sent_on_every_retry(drive: Driver, api: 
     assert json.loads(route.calls.last.request.content) == {"variables": {"name": "Ann"}}
 
 
+def test_an_if_match_patch_retried_after_a_lost_answer_sends_the_same_idempotency_key(
+    drive: Driver, api: respx.MockRouter
+) -> None:
+    # Given a PATCH with If-Match whose first answer is lost (the API replays it for the same key: no 412 for the
+    # version the first attempt made)
+    route = api.patch("/v1/prompts/greeting")
+    route.side_effect = [httpx.ReadTimeout("lost"), httpx.Response(200, json=prompt_body())]
+    # When it is retried
+    drive.run(drive.client().update_prompt("greeting", if_match="v1", content="Hi {{name}}"))
+    # Then both attempts carry the same key and the same If-Match
+    sent = [(c.request.headers.get("Idempotency-Key"), c.request.headers["If-Match"]) for c in route.calls]
+    assert len(sent) == 2 and sent[0] == sent[1] and sent[0][1] == '"v1"'
+    assert uuid.UUID(sent[0][0])
+
+
 def test_a_get_has_no_idempotency_key(drive: Driver, api: respx.MockRouter) -> None:
     route = api.get("/v1/auth/me").respond(200, json=user_body())
     drive.run(drive.client().me())

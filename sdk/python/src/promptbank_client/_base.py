@@ -120,9 +120,10 @@ class BaseClient:
         return float(self.timeout)
 
     def _prepare(self, request: Request) -> Request:
-        """The request as sent: a POST gets an `Idempotency-Key` for this call, reused by its retries only (a
-        retried POST never does the work twice; a later call with the same request, a revalidation, is new work)."""
-        if request.method == "POST" and "Idempotency-Key" not in request.headers:
+        """The request as sent: a POST or PATCH gets an `Idempotency-Key` for this call, reused by its retries only
+        (a retried POST never does the work twice, and a retried `If-Match` PATCH whose first answer was lost gets
+        that answer, not a 412 for its own change; a later call with the same request is new work)."""
+        if request.method in ("POST", "PATCH") and "Idempotency-Key" not in request.headers:
             return request.with_headers({"Idempotency-Key": str(uuid.uuid4())})
         return request
 
